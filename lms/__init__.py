@@ -1,0 +1,123 @@
+"""The portal's application factory: configuration, extensions, blueprints, CLI and error pages.
+
+create_app only wires things together: it creates no tables and imports no courses.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from lms.config import load_config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.update(load_config(app.instance_path, config))
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+
+    from lms.cli import lms_cli
+
+    app.cli.add_command(lms_cli)
+
+    from lms.errors import register_error_pages
+
+    register_error_pages(app)
+
+    from lms import presentation
+
+    presentation.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from lms import models  # noqa: F401 - every model registered before Alembic looks
+    from lms.database import configure_engine, sqlite_engine_options
+    from lms.extensions import babel, csrf, db, login_manager, migrate
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), **sqlite_engine_options(uri)}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(_project_root() / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None  # the login page says why on its own
+    login_manager.session_protection = "basic"
+
+    from lms.accounts.services import load_user_from_session
+
+    login_manager.user_loader(load_user_from_session)
+
+
+def _project_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.accounts.views import admin_bp
+    from lms.accounts.views import bp as accounts_bp
+    from lms.catalog.views import bp as catalog_bp
+    from lms.learning.views import bp as learning_bp
+    from lms.quiz.views import bp as quiz_bp
+
+    for blueprint in (accounts_bp, admin_bp, catalog_bp, learning_bp, quiz_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_hooks(app: Flask) -> None:
+    from lms.access import enforce
+
+    app.before_request(enforce)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static" and current_user.is_authenticated:
+            # Pages with personal data must not be kept by shared office browsers.
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _select_locale() -> str:
+    languages = ("id", "en")
+    user = current_user
+    if user and user.is_authenticated and user.locale in languages:
+        return user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return "id"
+
+
+def _select_timezone() -> str | None:
+    cached = g.get("lms_timezone")
+    if cached:
+        return cached
+    user = current_user
+    zone = None
+    if user and user.is_authenticated and user.unit is not None:
+        zone = user.unit.timezone
+    g.lms_timezone = zone or "Asia/Jakarta"
+    return g.lms_timezone

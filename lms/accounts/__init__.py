@@ -1,0 +1,1 @@
+"""Accounts: users, roles, units (unit kerja), login and user administration."""

@@ -1,0 +1,206 @@
+"""Sign in and out, own password and language, and the admin's user management pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, or_, select
+
+from lms.access import ANONYMOUS, SIGNED_IN, allow
+from lms.accounts import services
+from lms.accounts.forms import LanguageForm, LoginForm, PasswordForm, UserForm
+from lms.accounts.models import ADMIN, Unit, User
+from lms.accounts.nip import InvalidNip
+from lms.content.problems import N_
+from lms.errors import DomainError, translate
+from lms.extensions import db
+
+bp = Blueprint("accounts", __name__)
+admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+USERS_PER_PAGE = 50
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this portal: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/")
+@allow(ANONYMOUS)
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow(ANONYMOUS)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("learning.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            services.check_login_format(form.login.data)
+            user = services.authenticate(form.login.data, form.password.data)
+        except InvalidNip as exc:
+            form.login.errors.append(
+                _("Invalid NIP: %(reason)s", reason=translate(exc.template, exc.params))
+            )
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            session.clear()  # a fresh session on sign-in: no fixation
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
+    return render_template("accounts/login.html", form=form), (200 if not form.errors else 400)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow(SIGNED_IN)
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def change_password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            try:
+                services.change_password(current_user, form.new.data)
+            except services.InvalidAccountData as exc:
+                form.new.errors.append(exc.message)
+            else:
+                db.session.commit()
+                login_user(current_user)  # this session carries the new session version
+                flash(
+                    _("Your password has been changed. Other sessions have been signed out."),
+                    "success",
+                )
+                return redirect(url_for("learning.dashboard"))
+    return render_template("accounts/password.html", form=form), (200 if not form.errors else 400)
+
+
+@bp.route("/language", methods=["POST"])
+@allow(ANONYMOUS)
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            current_user.locale = form.locale.data
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("accounts.home"))
+
+
+# --- administration -------------------------------------------------------------------------
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    units = db.session.scalars(select(Unit).order_by(Unit.name))
+    return [(0, _("— no unit —"))] + [(u.id, u.name) for u in units]
+
+
+@admin_bp.route("/users")
+@allow(ADMIN)
+def users():
+    q = (request.args.get("q") or "").strip()
+    page = max(request.args.get("page", 1, type=int), 1)
+    stmt = select(User).order_by(User.name)
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(User.name).like(like), User.nip.like(like), User.username.like(like))
+        )
+    pagination = db.paginate(stmt, page=page, per_page=USERS_PER_PAGE, error_out=False)
+    return render_template("admin/users.html", pagination=pagination, q=q)
+
+
+@admin_bp.route("/users/new", methods=["GET", "POST"])
+@allow(ADMIN)
+def new_user():
+    form = UserForm()
+    form.unit_id.choices = _unit_choices()
+    if request.method == "GET":
+        form.roles.data = ["learner"]
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_("A new account needs a password."))
+        else:
+            try:
+                user = services.create_user(
+                    login=form.login.data,
+                    name=form.name.data,
+                    password=form.password.data,
+                    roles=form.roles.data,
+                    email=form.email.data,
+                    unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                    jabatan=form.jabatan.data,
+                )
+            except services.InvalidAccountData as exc:
+                getattr(form, exc.field).errors.append(exc.message)
+            else:
+                db.session.commit()
+                flash(_("Account %(login)s created.", login=user.login), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None), (
+        200 if not form.errors else 400
+    )
+
+
+@admin_bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow(ADMIN)
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user)
+    form.unit_id.choices = _unit_choices()
+    form.login.data = user.login  # the login is shown, not edited
+    if request.method == "GET":
+        form.roles.data, form.unit_id.data = sorted(user.roles), user.unit_id or 0
+    if form.validate_on_submit():
+        try:
+            if user.id == current_user.id and (
+                ADMIN not in form.roles.data or not form.active.data
+            ):
+                raise services.InvalidAccountData(
+                    "roles",
+                    N_("You cannot remove your own administrator role or disable yourself."),
+                )
+            services.update_user(
+                user,
+                name=form.name.data,
+                roles=form.roles.data,
+                email=form.email.data,
+                unit=db.session.get(Unit, form.unit_id.data) if form.unit_id.data else None,
+                jabatan=form.jabatan.data,
+                active=form.active.data,
+            )
+            if form.password.data:
+                services.change_password(user, form.password.data)
+        except services.InvalidAccountData as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Account %(login)s saved.", login=user.login), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user), (
+        200 if not form.errors else 400
+    )

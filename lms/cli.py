@@ -1,0 +1,108 @@
+"""The `flask lms ...` commands: check and import courses, create users, seed the demo.
+
+Thin: each command parses its options, calls a service, commits once and reports.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from lms.accounts import services as accounts
+from lms.accounts.models import ROLES
+from lms.catalog import services as catalog
+from lms.content.package import read_packages
+from lms.content.problems import PackageInvalid
+from lms.extensions import db
+
+lms_cli = AppGroup("lms", help="Portal administration commands.")
+
+
+@lms_cli.command("check-courses")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+def check_courses(path: str) -> None:
+    """Validate course packages under PATH; print every problem with file and line."""
+    packages, problems = read_packages(path)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    for p in packages:
+        click.echo(
+            f"ok  {p.code}  {p.title}  ({len(p.modules)} modules, "
+            f"{len(p.quiz['questions'])} questions, {p.jp:g} JP)"
+        )
+
+
+@lms_cli.command("import-courses")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--note", default=None, help="A note stored with each new version.")
+def import_courses(path: str, note: str | None) -> None:
+    """Import the course folder PATH, or every course folder in it, atomically."""
+    try:
+        outcomes = catalog.import_path(path, note=note)
+    except PackageInvalid as exc:
+        db.session.rollback()
+        for problem in exc.problems:
+            click.echo(str(problem))
+        click.echo(f"{len(exc.problems)} problem(s) found; nothing was imported.", err=True)
+        sys.exit(1)
+    db.session.commit()
+    for o in outcomes:
+        state = (
+            f"new version {o.version_number}"
+            if o.created
+            else f"unchanged (version {o.version_number})"
+        )
+        click.echo(f"{o.code}: {state}")
+
+
+@lms_cli.command("create-user")
+@click.option("--login", required=True, help="18-digit NIP, or a username for non-ASN staff.")
+@click.option("--name", required=True)
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(ROLES))
+@click.option("--unit", default=None, help="Unit code or name; created when it does not exist.")
+@click.option("--email", default=None)
+@click.option("--jabatan", default=None)
+@click.option("--password", default=None, help="Prompted for (hidden) when not given.")
+def create_user(login, name, roles, unit, email, jabatan, password) -> None:
+    """Create an account from the shell."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    unit_obj = accounts.find_unit(unit)
+    if unit and unit_obj is None:
+        unit_obj = accounts.ensure_unit(_unit_code(unit), unit)
+        click.echo(f"Created unit {unit_obj.code} ({unit_obj.name}).")
+    try:
+        user = accounts.create_user(
+            login=login, name=name, password=password, roles=list(roles),
+            email=email, unit=unit_obj, jabatan=jabatan,
+        )  # fmt: skip
+    except accounts.InvalidAccountData as exc:
+        db.session.rollback()
+        raise click.ClickException(f"{exc.field}: {exc}") from None
+    db.session.commit()
+    click.echo(f"Created {user.login} ({user.name}) with roles {', '.join(sorted(user.roles))}.")
+
+
+def _unit_code(name: str) -> str:
+    letters = "".join(c if c.isalnum() else "-" for c in name.upper()).strip("-")
+    return "-".join(filter(None, letters.split("-")))[:40] or "UNIT"
+
+
+@lms_cli.command("seed-demo")
+def seed_demo() -> None:
+    """Create demo units and the four demo accounts (skips those that exist)."""
+    from lms.demo import DEMO_ACCOUNTS, seed
+
+    created = seed()
+    db.session.commit()
+    click.echo("Demo accounts (login / password):")
+    for account in DEMO_ACCOUNTS:
+        mark = "created" if account["login"] in created else "exists"
+        click.echo(
+            f"  {account['label']:<12} {account['login']:<20} {account['password']}  [{mark}]"
+        )

@@ -1,0 +1,42 @@
+"""Database engine behaviour that differs between SQLite and PostgreSQL.
+
+SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs so savepoints work; requests
+that write start with BEGIN IMMEDIATE, which makes concurrent writers queue instead of failing.
+"""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def sqlite_engine_options(uri: str) -> dict:
+    if not uri.startswith("sqlite"):
+        return {}
+    return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # CLI commands and tests begin deferred; only write requests queue for the lock up front.
+        writes = has_request_context() and request.method not in READ_METHODS
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

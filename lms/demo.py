@@ -1,0 +1,72 @@
+"""Demo data for a first look at the portal: a small city government and four accounts.
+
+Used by `flask lms seed-demo` (and `make run`); never by production setup.
+"""
+
+from __future__ import annotations
+
+from lms.accounts import services as accounts
+
+DEMO_UNITS = [
+    ("KOTA", "Pemerintah Kota Contoh", None),
+    ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM", "KOTA"),
+    ("DINKES", "Dinas Kesehatan", "KOTA"),
+    ("DINKES-P2P", "Bidang Pencegahan dan Pengendalian Penyakit", "DINKES"),
+    ("DPMPTSP", "Dinas Penanaman Modal dan PTSP", "KOTA"),
+]
+
+DEMO_ACCOUNTS = [
+    {
+        "label": "learner",
+        "login": "198609262015051001",
+        "password": "belajar-asn-2026",
+        "name": "Budi Santoso",
+        "roles": ["learner"],
+        "unit": "DINKES-P2P",
+        "jabatan": "Epidemiolog Kesehatan Ahli Pertama",
+    },
+    {
+        "label": "trainer",
+        "login": "pelatih",
+        "password": "pelatih-asn-2026",
+        "name": "Rina Wulandari",
+        "roles": ["trainer", "learner"],
+        "unit": "BKPSDM",
+        "jabatan": "Widyaiswara",
+    },
+    {
+        "label": "hr",
+        "login": "199003142014032002",
+        "password": "kepegawaian-2026",
+        "name": "Dewi Lestari",
+        "roles": ["hr", "learner"],
+        "unit": "BKPSDM",
+        "jabatan": "Analis SDM Aparatur",
+    },
+    {
+        "label": "admin",
+        "login": "admin",
+        "password": "admin-portal-2026",
+        "name": "Administrator Portal",
+        "roles": ["admin"],
+        "unit": "BKPSDM",
+        "jabatan": "Pranata Komputer",
+    },
+]
+
+
+def seed() -> set[str]:
+    """Create what is missing; return the logins created."""
+    units = {}
+    for code, name, parent in DEMO_UNITS:
+        units[code] = accounts.ensure_unit(code, name, units.get(parent))
+    created = set()
+    for a in DEMO_ACCOUNTS:
+        if accounts.find_by_login(a["login"]) is not None:
+            continue
+        accounts.create_user(
+            login=a["login"], name=a["name"], password=a["password"], roles=a["roles"],
+            unit=units[a["unit"]], jabatan=a["jabatan"], email=None,
+        )  # fmt: skip
+        created.add(a["login"])
+    return created

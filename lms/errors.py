@@ -1,0 +1,79 @@
+"""Domain errors raised by services, and the error pages (400/403/404/500) in the UI language.
+
+Services raise `DomainError` subclasses with a message template; views flash the translation.
+A 500 rolls the request's transaction back before the error page is rendered.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from lms.extensions import db
+
+
+class DomainError(Exception):
+    """A business rule said no. `template` is an English message marked for translation."""
+
+    template = "This action is not possible."
+
+    def __init__(self, template: str | None = None, **params):
+        if template is not None:
+            self.template = template
+        self.params = params
+        super().__init__(self.template % params if params else self.template)
+
+    @property
+    def message(self) -> str:
+        return translate(self.template, self.params)
+
+
+def translate(template: str, params: dict | None = None) -> str:
+    """Translate a message template marked with N_ and fill in its parameters."""
+    return gettext(template, **(params or {}))
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
+
+
+def register_error_pages(app: Flask) -> None:
+    def render(status: int, description: str | None = None):
+        if _wants_json():
+            return jsonify(error=status, message=description), status
+        return render_template("errors/error.html", status=status, description=description), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render(
+            400,
+            gettext(
+                "The form has expired or was sent from another page. "
+                "Go back, reload the page and try again."
+            ),
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code in (400, 403, 404, 405, 413, 429):
+            return render(exc.code)
+        return exc
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc):
+        db.session.rollback()
+        return render(500)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render(500)

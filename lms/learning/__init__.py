@@ -1,0 +1,1 @@
+"""Learning: enrolments, module progress, the completion rule and the learner's dashboard."""

@@ -1,0 +1,20 @@
+"""Imports every feature's models so Alembic and create_all see the whole schema."""
+
+from lms.accounts.models import Unit, User
+from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVersion, ModuleVersion
+from lms.learning.models import Completion, Enrolment, ModuleProgress
+from lms.quiz.models import QuizAttempt
+
+__all__ = [
+    "Completion",
+    "Course",
+    "CourseCompetency",
+    "CourseModule",
+    "CourseVersion",
+    "Enrolment",
+    "ModuleProgress",
+    "ModuleVersion",
+    "QuizAttempt",
+    "Unit",
+    "User",
+]

@@ -1,0 +1,73 @@
+"""How values look on a page: dates in the user's zone and language, numbers, JP, categories.
+
+Registered as Jinja filters and globals so templates never format by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+    to_user_timezone,
+)
+
+from lms.accounts.forms import ROLE_LABELS
+from lms.content.vocabulary import CATEGORIES, competency_name
+
+
+def local_date(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_date(to_user_timezone(value).date(), format="long")
+
+
+def local_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, format="d MMMM yyyy HH:mm") + " " + _zone_abbreviation(value)
+
+
+def _zone_abbreviation(value: datetime) -> str:
+    offset = to_user_timezone(value).utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset is not None else 0
+    return {7: "WIB", 8: "WITA", 9: "WIT"}.get(hours, f"UTC{hours:+d}")
+
+
+def number(value, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    fmt = "#,##0" if digits == 0 else "#,##0." + "#" * digits
+    return format_decimal(value, format=fmt)
+
+
+def percent(value) -> str:
+    return number(value, 1) + "%"
+
+
+def category_name(code: str) -> str:
+    return gettext(CATEGORIES.get(code, code))
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(local_date, "date")
+    app.add_template_filter(local_datetime, "datetime")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(category_name, "category_name")
+    app.add_template_filter(competency_name, "competency_name")
+
+    @app.context_processor
+    def portal_globals():
+        return {
+            "portal_name": current_app.config["LMS_PORTAL_NAME"],
+            "jp_target": current_app.config["LMS_JP_TARGET"],
+            "current_locale": str(get_locale()),
+            "categories": CATEGORIES,
+            "role_labels": ROLE_LABELS,
+        }
