@@ -21,6 +21,7 @@ class Document:
     body: str
     body_line: int  # line number of the body's first line
     meta_lines: list[str]
+    broken: bool = False  # the front matter could not be read: field checks would only add noise
 
     def line_of(self, key: str) -> int:
         """The line where `key:` is written in the front matter (or the opening line)."""
@@ -39,23 +40,24 @@ def read_document(text: str, path: str, problems: ProblemList, required: bool = 
     if not lines or lines[0].strip() != _FENCE:
         if required:
             problems.add(path, 1, N_("the file must start with front matter between --- lines"))
-        return Document({}, "\n".join(lines), 1, [])
+        return Document({}, "\n".join(lines), 1, [], broken=required)
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].strip() == _FENCE)
     except StopIteration:
         problems.add(path, 1, N_("the front matter is not closed by a --- line"))
-        return Document({}, "", len(lines), [])
+        return Document({}, "", len(lines), [], broken=True)
     meta_lines = lines[1:end]
     body = "\n".join(lines[end + 1 :])
     try:
         meta = yaml.safe_load("\n".join(meta_lines)) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Where the broken construct began (an unclosed bracket) helps more than where YAML gave up.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         reason = getattr(exc, "problem", None) or "invalid YAML"
         problems.add(path, line, N_("front matter is not valid YAML: %(reason)s"), reason=reason)
-        return Document({}, body, end + 2, meta_lines)
+        return Document({}, body, end + 2, meta_lines, broken=True)
     if not isinstance(meta, dict):
         problems.add(path, 2, N_("front matter must be a list of `name: value` lines"))
-        meta = {}
+        return Document({}, body, end + 2, meta_lines, broken=True)
     return Document(meta, body, end + 2, meta_lines)

@@ -252,9 +252,11 @@ def parse_package(
 
 def _module(doc: Document, name, key, position, folder, problems: ProblemList, resolve) -> Module:
     path = f"{folder}/{name}"
-    title = _text(doc, "title", path, problems, 200)
+    title = None if doc.broken else _text(doc, "title", path, problems, 200)
     minutes = doc.meta.get("minutes")
-    if "minutes" not in doc.meta:
+    if doc.broken:
+        pass
+    elif "minutes" not in doc.meta:
         problems.add(path, 1, N_("missing field: %(field)s"), field="minutes")
     elif not _is_int(minutes) or not 1 <= minutes <= 600:
         problems.add(
@@ -312,6 +314,8 @@ def _text(doc: Document, key: str, path: str, problems: ProblemList, limit: int)
 
 def _course_meta(doc: Document, path: str, problems: ProblemList) -> dict:
     meta: dict = {}
+    if doc.broken:
+        return meta
     code = _text(doc, "code", path, problems, 32)
     if code is not None and not COURSE_CODE.match(code):
         problems.add(

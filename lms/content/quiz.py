@@ -214,7 +214,7 @@ def _build(
         if len(answers) != 1 or answers[0].strip().lower() not in _TRUE_WORDS:
             problems.add(
                 path,
-                d.line,
+                next((ln for n, _, ln in d.settings if n == "answer"), d.line),
                 N_("a true/false question needs one line `answer: benar` or `answer: salah`"),
             )
         else:
