@@ -263,3 +263,24 @@ def learner(app, client):
     user_id, login = make_user(app, "learner", name="Budi Peserta")
     sign_in(client, login)
     return user_id
+
+
+@pytest.fixture(scope="session")
+def bundled_packages():
+    """The bundled courses, parsed once per run (rendering them is the slow part)."""
+    from lms.content.package import read_packages
+
+    packages, problems = read_packages(COURSES)
+    assert not problems
+    return packages
+
+
+@pytest.fixture
+def bundled(app, bundled_packages):
+    """Import the bundled courses into this test's database; returns their codes."""
+    from lms.catalog.services import import_package
+
+    with app.app_context():
+        codes = [import_package(p).code for p in bundled_packages]
+        db.session.commit()
+    return codes

@@ -60,16 +60,18 @@ def read_responses(questions: list[dict], layout: list[dict], form) -> dict:
             allowed = set(entry["options"])
             if any(v not in allowed for v in values):
                 raise InvalidSubmission(
-                    N_("question %(number)d received an option that is not one of its own"),
+                    N_(
+                        "Question %(number)d received an option that is not one of its own. Reload the page and answer again."
+                    ),
                     number=position,
                 )
             if len(set(values)) != len(values):
                 raise InvalidSubmission(
-                    N_("question %(number)d received an option twice"), number=position
+                    N_("Question %(number)d received the same option twice."), number=position
                 )
             if q["kind"] == SINGLE and len(values) > 1:
                 raise InvalidSubmission(
-                    N_("question %(number)d takes only one option"), number=position
+                    N_("Question %(number)d takes only one option."), number=position
                 )
             if not values:
                 missing += 1
@@ -77,7 +79,7 @@ def read_responses(questions: list[dict], layout: list[dict], form) -> dict:
         elif q["kind"] == TRUE_FALSE:
             if len(values) > 1 or (values and values[0] not in ("true", "false")):
                 raise InvalidSubmission(
-                    N_("question %(number)d takes true or false"), number=position
+                    N_("Question %(number)d takes true or false."), number=position
                 )
             if not values:
                 missing += 1
@@ -85,16 +87,22 @@ def read_responses(questions: list[dict], layout: list[dict], form) -> dict:
         else:
             text = (values[0] if values else "").strip()
             if len(values) > 1:
-                raise InvalidSubmission(N_("question %(number)d takes one answer"), number=position)
+                raise InvalidSubmission(
+                    N_("Question %(number)d takes one answer."), number=position
+                )
             if len(text) > MAX_SHORT_ANSWER:
                 raise InvalidSubmission(
-                    N_("the answer to question %(number)d is too long"), number=position
+                    N_("The answer to question %(number)d is too long (at most 500 characters)."),
+                    number=position,
                 )
             if not text:
                 missing += 1
             responses[q["key"]] = text
     if missing:
-        raise InvalidSubmission(N_("%(count)d question(s) not answered yet"), count=missing)
+        raise InvalidSubmission(
+            N_("%(count)d question(s) not answered yet. Answer every question, then submit."),
+            count=missing,
+        )
     return responses
 
 

@@ -157,7 +157,7 @@ def test_complete_submission_is_read(questions):
         ({"q1": ["o-forged"]}, "received an option that is not one of its own"),
         ({"q1": ["<q2's option>"]}, "received an option that is not one of its own"),
         ({"q1": ["<both q1 options>"]}, "takes only one option"),
-        ({"q2": ["<q2 first>", "<q2 first>"]}, "received an option twice"),
+        ({"q2": ["<q2 first>", "<q2 first>"]}, "received the same option twice"),
         ({"q3": ["maybe"]}, "takes true or false"),
         ({"q4": ["x" * 501]}, "too long"),
         ({"q4": ["1", "2"]}, "takes one answer"),
