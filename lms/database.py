@@ -1,7 +1,8 @@
 """Database engine behaviour that differs between SQLite and PostgreSQL.
 
-SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs so savepoints work; requests
-that write start with BEGIN IMMEDIATE, which makes concurrent writers queue instead of failing.
+SQLite gets WAL, a busy timeout, foreign keys and explicit BEGINs so savepoints work; anything
+but a page view starts with BEGIN IMMEDIATE, which makes concurrent writers queue instead of
+failing with "database is locked" when a read transaction tries to become a write.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # CLI commands and tests begin deferred; only write requests queue for the lock up front.
-        writes = has_request_context() and request.method not in READ_METHODS
+        # Page views read without locking; everything else (form posts, CLI commands, jobs)
+        # takes the write lock up front, so two writers queue instead of deadlocking.
+        writes = not has_request_context() or request.method not in READ_METHODS
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
