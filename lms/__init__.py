@@ -72,10 +72,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import admin_bp
     from lms.accounts.views import bp as accounts_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
     from lms.quiz.views import bp as quiz_bp
 
-    for blueprint in (accounts_bp, admin_bp, catalog_bp, learning_bp, quiz_bp):
+    for blueprint in (accounts_bp, admin_bp, catalog_bp, learning_bp, quiz_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

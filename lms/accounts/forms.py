@@ -12,6 +12,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -54,7 +55,9 @@ class UserForm(FlaskForm):
     unit_id = SelectField(_l("Work unit"), coerce=int, validators=[Optional()])
     jabatan = StringField(_l("Position (jabatan)"), validators=[Optional(), Length(max=200)])
     roles = MultiCheckboxField(
-        _l("Roles"), choices=[(r, ROLE_LABELS[r]) for r in ROLES], validators=[DataRequired()]
+        _l("Roles"),
+        choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES],
+        validators=[DataRequired()],
     )
     active = BooleanField(_l("Account active"), default=True)
     password = PasswordField(
@@ -65,4 +68,7 @@ class UserForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+    locale = SelectField(
+        _l("Language"),
+        choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
+    )

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
+from wtforms.fields.choices import SelectChoice
 
 from lms.access import ANONYMOUS, SIGNED_IN, allow
 from lms.accounts import services
@@ -57,7 +58,7 @@ def login():
                 _("Invalid NIP: %(reason)s", reason=translate(exc.template, exc.params))
             )
         except DomainError as exc:
-            flash(exc.message, "error")
+            form.form_errors.append(exc.message)
         else:
             session.clear()  # a fresh session on sign-in: no fixation
             login_user(user, remember=form.remember.data)
@@ -89,7 +90,8 @@ def change_password():
                 form.new.errors.append(exc.message)
             else:
                 db.session.commit()
-                login_user(current_user)  # this session carries the new session version
+                # This browser stays signed in with the new session version; the others end.
+                login_user(current_user._get_current_object())
                 flash(
                     _("Your password has been changed. Other sessions have been signed out."),
                     "success",
@@ -113,9 +115,9 @@ def set_language():
 # --- administration -------------------------------------------------------------------------
 
 
-def _unit_choices() -> list[tuple[int, str]]:
+def _unit_choices() -> list[SelectChoice]:
     units = db.session.scalars(select(Unit).order_by(Unit.name))
-    return [(0, _("— no unit —"))] + [(u.id, u.name) for u in units]
+    return [SelectChoice(0, _("— no unit —"))] + [SelectChoice(u.id, u.name) for u in units]
 
 
 @admin_bp.route("/users")

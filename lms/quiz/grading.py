@@ -61,7 +61,8 @@ def read_responses(questions: list[dict], layout: list[dict], form) -> dict:
             if any(v not in allowed for v in values):
                 raise InvalidSubmission(
                     N_(
-                        "Question %(number)d received an option that is not one of its own. Reload the page and answer again."
+                        "Question %(number)d received an option that is not one of its own. "
+                        "Reload the page and answer again."
                     ),
                     number=position,
                 )

@@ -161,7 +161,9 @@ def test_new_version_keeps_progress_and_completions(app, client, tmp_path, learn
     # Version 2: module 3 removed, a new module 4 added, module 1 renumbered but keeps its id.
     (folder / "03-modul-3.md").unlink()
     (folder / "01-modul-1.md").rename(folder / "05-modul-1.md")
-    (folder / "04-modul-baru.md").write_text("---\ntitle: Modul Baru\nminutes: 5\n---\n\nIsi baru.\n")
+    (folder / "04-modul-baru.md").write_text(
+        "---\ntitle: Modul Baru\nminutes: 5\n---\n\nIsi baru.\n"
+    )
     (folder / "course.md").write_text(
         (folder / "course.md").read_text().replace("01-modul-1.md", "05-modul-1.md")
     )
@@ -178,7 +180,9 @@ def test_new_version_keeps_progress_and_completions(app, client, tmp_path, learn
         assert completion.course_version.number == 2
 
     # Version 3 does not touch the completion earned on version 2.
-    (folder / "02-modul-2.md").write_text("---\ntitle: Modul 2 revisi\nminutes: 12\n---\n\nIsi revisi.\n")
+    (folder / "02-modul-2.md").write_text(
+        "---\ntitle: Modul 2 revisi\nminutes: 12\n---\n\nIsi revisi.\n"
+    )
     assert import_course(app, folder)[0].version_number == 3
     with app.app_context():
         assert db.session.query(Completion).one().course_version.number == 2

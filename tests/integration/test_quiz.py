@@ -36,7 +36,7 @@ def test_correct_answers_never_reach_the_browser_before_submission(app, client, 
 def test_order_is_shuffled_per_attempt_and_fixed_within_it(app, client, course):
     """Is the question order fixed for one attempt (reloads) and drawn anew across learners?"""
     orders = set()
-    for n in range(6):
+    for _ in range(6):
         _, login = make_user(app, "learner")
         c = app.test_client()
         sign_in(c, login)

@@ -1,0 +1,97 @@
+"""Who may use which route: a declared table checked against every route and every role.
+
+A new route without an entry here fails the first test, so every route gets a decision.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.access import ANONYMOUS, SIGNED_IN, decision_for
+from tests.conftest import make_user, sign_in
+
+ROLES = ("learner", "trainer", "hr", "admin")
+
+# endpoint -> who may use it (admin may use every role's routes)
+ROUTE_ACCESS: dict[str, set[str]] = {
+    "accounts.home": {ANONYMOUS},
+    "accounts.login": {ANONYMOUS},
+    "accounts.set_language": {ANONYMOUS},
+    "accounts.logout": {SIGNED_IN},
+    "accounts.change_password": {SIGNED_IN},
+    "admin.users": {"admin"},
+    "admin.new_user": {"admin"},
+    "admin.edit_user": {"admin"},
+    "catalog.index": {SIGNED_IN},
+    "catalog.course": {SIGNED_IN},
+    "learning.dashboard": {SIGNED_IN},
+    "learning.certificate": {SIGNED_IN},
+    "learning.enrol": {"learner"},
+    "learning.module": {"learner"},
+    "learning.mark_done": {"learner"},
+    "quiz.overview": {"learner"},
+    "quiz.start": {"learner"},
+    "quiz.attempt": {"learner"},
+    "quiz.result": {"learner"},
+    "health.healthz": {ANONYMOUS},
+}
+
+
+def endpoints(app):
+    return sorted({r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static"})
+
+
+def test_every_route_has_a_declared_decision(app):
+    """Does every route declare who may use it, matching this table?"""
+    with app.test_request_context():
+        for endpoint in endpoints(app):
+            assert endpoint in ROUTE_ACCESS, f"{endpoint} is missing from ROUTE_ACCESS"
+            assert decision_for(endpoint) == ROUTE_ACCESS[endpoint], endpoint
+    assert set(ROUTE_ACCESS) == set(endpoints(app)), "ROUTE_ACCESS lists routes that do not exist"
+
+
+def allowed(endpoint: str, role: str | None) -> bool:
+    audiences = ROUTE_ACCESS[endpoint]
+    if ANONYMOUS in audiences:
+        return True
+    if role is None:
+        return False
+    return SIGNED_IN in audiences or role == "admin" or role in audiences
+
+
+@pytest.fixture
+def world(app, course):
+    users = {role: make_user(app, role, name=f"Pengguna {role}") for role in ROLES}
+    return {"users": users, "course": course}
+
+
+def sample_urls(app, world):
+    args = {"code": world["course"], "key": "modul-1", "attempt_id": 1, "user_id": 1}
+    args["number"] = "2026-AAAA-BBBB-CCCC"
+    urls = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.endpoint == "static":
+                continue
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                values = {name: args[name] for name in rule.arguments}
+                urls.append((rule.endpoint, method, rule.build(values)[1]))
+    return urls
+
+
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_route_by_role(app, world, role):
+    """For each role, is every route allowed or refused exactly as the table says?"""
+    client = app.test_client()
+    if role:
+        sign_in(client, world["users"][role][1])
+    for endpoint, method, url in sample_urls(app, world):
+        if endpoint == "accounts.logout":
+            continue  # would end the session the other checks need; tested in test_accounts
+        response = client.open(url, method=method, data={})
+        refused_anonymous = response.status_code == 302 and "/login?next=" in response.location
+        refused = response.status_code == 403 or refused_anonymous
+        if allowed(endpoint, role):
+            assert not refused, f"{role} refused at {method} {url} ({response.status_code})"
+        else:
+            assert refused, f"{role} allowed at {method} {url} ({response.status_code})"
