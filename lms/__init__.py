@@ -82,8 +82,23 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from lms.access import enforce
+    from lms.extensions import db
 
     app.before_request(enforce)
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        """The one place a request's writes are committed: all of them, or none."""
+        if response.status_code >= 400:
+            db.session.rollback()
+            return response
+        try:
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            session.pop("_flashes", None)  # no "saved" message for what was not saved
+            raise
+        return response
 
     @app.after_request
     def security_headers(response):

@@ -89,7 +89,6 @@ def change_password():
             except services.InvalidAccountData as exc:
                 form.new.errors.append(exc.message)
             else:
-                db.session.commit()
                 # This browser stays signed in with the new session version; the others end.
                 login_user(current_user._get_current_object())
                 flash(
@@ -108,7 +107,6 @@ def set_language():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             current_user.locale = form.locale.data
-            db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("accounts.home"))
 
 
@@ -159,7 +157,6 @@ def new_user():
             except services.InvalidAccountData as exc:
                 getattr(form, exc.field).errors.append(exc.message)
             else:
-                db.session.commit()
                 flash(_("Account %(login)s created.", login=user.login), "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None), (
@@ -200,7 +197,6 @@ def edit_user(user_id: int):
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            db.session.commit()
             flash(_("Account %(login)s saved.", login=user.login), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), (

@@ -38,7 +38,6 @@ def announce_completion(completion, before) -> None:
 def enrol(code: str):
     course = _course_or_404(code)
     _enrolment, created = services.enrol(current_user.id, course)
-    db.session.commit()
     if created:
         flash(_("You are enrolled in %(title)s. Start with the first module.",
                 title=course.current_version.title), "success")  # fmt: skip
@@ -80,7 +79,6 @@ def mark_done(code: str, key: str):
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("catalog.course", code=code))
-    db.session.commit()
     announce_completion(completion, before)
     outline = course.current_version.outline
     keys = [m["key"] for m in outline]

@@ -52,7 +52,6 @@ def start(code: str):
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("quiz.overview", code=code))
-    db.session.commit()
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
 
 
@@ -77,7 +76,6 @@ def attempt(attempt_id: int):
             flash(exc.message, "error")
             return redirect(url_for("quiz.result", attempt_id=attempt.id))
         else:
-            db.session.commit()
             announce_completion(completion, before)
             return redirect(url_for("quiz.result", attempt_id=attempt.id))
     return render_template(
