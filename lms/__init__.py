@@ -39,11 +39,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401 - every model registered before Alembic looks
-    from lms.database import configure_engine, sqlite_engine_options
+    from lms.database import configure_engine, engine_options
     from lms.extensions import babel, csrf, db, login_manager, migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), **sqlite_engine_options(uri)}
+    options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), **engine_options(uri)}
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_hooks(app: Flask) -> None:
     from lms.access import enforce
+    from lms.database import READ_METHODS
     from lms.extensions import db
 
     app.before_request(enforce)
@@ -89,6 +90,8 @@ def _register_hooks(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response):
         """The one place a request's writes are committed: all of them, or none."""
+        if request.method in READ_METHODS:
+            return response  # page views never write; the session is closed at teardown
         if response.status_code >= 400:
             db.session.rollback()
             return response

@@ -37,7 +37,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SECRET_KEY": secret,
         "LMS_PRODUCTION": production,
         "SQLALCHEMY_DATABASE_URI": env.get("LMS_DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("LMS_SECURE_COOKIES"), default=production),
@@ -52,6 +51,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LMS_JP_TARGET": float(env.get("LMS_JP_TARGET", "20")),
         "LMS_PORTAL_NAME": env.get("LMS_PORTAL_NAME", "Portal Belajar ASN"),
         "LMS_ORGANISER": env.get("LMS_ORGANISER", "BKPSDM"),
+        # How long a worker trusts its cached "current version" of a course before re-reading it.
+        "LMS_CATALOG_TTL": float(env.get("LMS_CATALOG_TTL", "5")),
         "LMS_COURSES_PATH": env.get("LMS_COURSES_PATH", str(Path.cwd() / "courses")),
     }
     config.update(overrides)

@@ -14,9 +14,10 @@ from sqlalchemy.engine import Engine
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def sqlite_engine_options(uri: str) -> dict:
+def engine_options(uri: str) -> dict:
     if not uri.startswith("sqlite"):
-        return {}
+        # A server may drop idle connections (restarts, firewalls): test each one before use.
+        return {"pool_pre_ping": True}
     return {"connect_args": {"timeout": 30, "check_same_thread": False}}
 
 

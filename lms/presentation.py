@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_babel import (
     format_date,
     format_datetime,
     format_decimal,
     get_locale,
+    get_translations,
     gettext,
     to_user_timezone,
 )
@@ -54,7 +55,21 @@ def category_name(code: str) -> str:
     return gettext(CATEGORIES.get(code, code))
 
 
+def _request_translations():
+    """The request's translations, looked up once instead of once per string."""
+    translations = g.get("_lms_translations")
+    if translations is None:
+        translations = g._lms_translations = get_translations()
+    return translations
+
+
 def register(app: Flask) -> None:
+    # Flask-Babel resolves the locale again for every string; a page has dozens of strings.
+    app.jinja_env.install_gettext_callables(
+        lambda s, **kw: _request_translations().ugettext(s),
+        lambda s, p, n, **kw: _request_translations().ungettext(s, p, n),
+        newstyle=True,
+    )
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(number, "number")

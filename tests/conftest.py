@@ -87,6 +87,7 @@ def app(tmp_path, pg_schema):
             "SQLALCHEMY_DATABASE_URI": uri,
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "portal.test",
+            "LMS_CATALOG_TTL": 0,
         }
     )
     with app.app_context():

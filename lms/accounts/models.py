@@ -56,7 +56,7 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    unit: Mapped[Unit | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship()
 
     @property
     def login(self) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lms.access import SIGNED_IN, allow
 from lms.accounts.models import ADMIN, HR, LEARNER
 from lms.catalog import services as catalog
+from lms.catalog import snapshots
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning import services
@@ -49,23 +50,26 @@ def enrol(code: str):
 @bp.route("/courses/<code>/modules/<key>")
 @allow(LEARNER)
 def module(code: str, key: str):
-    course = _course_or_404(code)
-    version = course.current_version
-    module = catalog.module_in_version(version.id, key) or abort(404)
-    if services.enrolment_for(current_user.id, course.id) is None:
+    # The busiest page: content comes from the per-process snapshot of the published version,
+    # the learner's state from one query.
+    version = snapshots.published_snapshot(code) or abort(404)
+    module = version.modules.get(key) or abort(404)
+    enrolled, done = services.learner_state(current_user.id, version.course_id)
+    if not enrolled:
         flash(_("Enrol in this course to read its modules."), "info")
         return redirect(url_for("catalog.course", code=code))
-    progress = services.progress_for(current_user.id, version)
     outline = version.outline
     index = module.position - 1
+    previous = outline[index - 1] if index > 0 else None
+    following = outline[index + 1] if index + 1 < len(outline) else None
     return render_template(
         "learning/module.html",
-        course=course,
         version=version,
         module=module,
-        progress=progress,
-        previous=outline[index - 1] if index > 0 else None,
-        next=outline[index + 1] if index + 1 < len(outline) else None,
+        module_href=outline[index]["href"],
+        progress=services.progress_for(current_user.id, version, done),
+        next=following,
+        fragments=snapshots.module_fragments(version, module, previous, following),
     )
 
 
