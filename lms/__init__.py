@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from lms import models  # noqa: F401 - every model registered before Alembic looks
     from lms.database import configure_engine, engine_options
-    from lms.extensions import babel, csrf, db, login_manager, migrate
+    from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), **engine_options(uri)}
@@ -50,6 +50,12 @@ def _init_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=str(_project_root() / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["LMS_PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["LMS_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
 
     login_manager.init_app(app)
@@ -81,10 +87,12 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_hooks(app: Flask) -> None:
+    from lms import request_log
     from lms.access import enforce
     from lms.database import READ_METHODS
     from lms.extensions import db
 
+    request_log.register(app)  # first, so its timer covers the other hooks
     app.before_request(enforce)
 
     @app.after_request

@@ -53,6 +53,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LMS_ORGANISER": env.get("LMS_ORGANISER", "BKPSDM"),
         # How long a worker trusts its cached "current version" of a course before re-reading it.
         "LMS_CATALOG_TTL": float(env.get("LMS_CATALOG_TTL", "5")),
+        "RATELIMIT_STORAGE_URI": env.get("LMS_REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LMS_LOGIN_LIMIT_ACCOUNT": env.get("LMS_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
+        "LMS_LOGIN_LIMIT_IP": env.get("LMS_LOGIN_LIMIT_IP", "50 per 15 minutes"),
+        # Number of reverse proxies in front of the portal whose X-Forwarded-* headers to trust.
+        "LMS_PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
+        "LMS_REQUEST_LOG": _bool(env.get("LMS_REQUEST_LOG"), default=True),
         "LMS_COURSES_PATH": env.get("LMS_COURSES_PATH", str(Path.cwd() / "courses")),
     }
     config.update(overrides)

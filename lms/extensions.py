@@ -4,6 +4,8 @@ Keeping them apart from the factory lets models and views import them without cy
 """
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -30,3 +32,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Limits are declared on the views that need them (sign-in); storage comes from LMS_REDIS_URL
+# so that every worker and machine counts together (memory:// counts per process).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

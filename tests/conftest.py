@@ -88,11 +88,15 @@ def app(tmp_path, pg_schema):
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "portal.test",
             "LMS_CATALOG_TTL": 0,
+            "LMS_REQUEST_LOG": False,
         }
     )
     with app.app_context():
         if not pg_schema:
             db.create_all()
+    from lms.extensions import limiter
+
+    limiter.reset()  # the limiter's memory storage outlives each test's app
     yield app
     with app.app_context():
         db.session.remove()

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
@@ -14,10 +24,10 @@ from lms.access import ANONYMOUS, SIGNED_IN, allow
 from lms.accounts import services
 from lms.accounts.forms import LanguageForm, LoginForm, PasswordForm, UserForm
 from lms.accounts.models import ADMIN, Unit, User
-from lms.accounts.nip import InvalidNip
+from lms.accounts.nip import InvalidNip, looks_like_nip, normalise_nip
 from lms.content.problems import N_
 from lms.errors import DomainError, translate
-from lms.extensions import db
+from lms.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 admin_bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -43,8 +53,27 @@ def home():
     return redirect(url_for("accounts.login"))
 
 
+def _login_key() -> str:
+    """Throttle per account name as typed (normalised), whether or not the account exists."""
+    typed = (request.form.get("login") or "").strip().lower()
+    return "login:" + (normalise_nip(typed) if looks_like_nip(typed) else typed)[:80]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 400
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @allow(ANONYMOUS)
+@limiter.limit(
+    lambda: current_app.config["LMS_LOGIN_LIMIT_ACCOUNT"],
+    key_func=_login_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LMS_LOGIN_LIMIT_IP"], methods=["POST"], deduct_when=_failed
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learning.dashboard"))
