@@ -37,7 +37,7 @@ DEMO_ACCOUNTS = [
     {
         "label": "hr",
         "login": "199003142014032002",
-        "password": "kepegawaian-2026",
+        "password": "arsip-pegawai-2026",
         "name": "Dewi Lestari",
         "roles": ["hr", "learner"],
         "unit": "BKPSDM",

@@ -11,23 +11,12 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import ROLES, Unit, User
 from lms.accounts.nip import InvalidNip, looks_like_nip, normalise_nip, parse_nip
+from lms.accounts.passwords import MIN_LENGTH, is_common
 from lms.content.problems import N_
 from lms.errors import DomainError
 from lms.extensions import db
 
 USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,63}$")
-MIN_PASSWORD_LENGTH = 10
-# The most common passwords in breach lists, plus the obvious local ones.
-COMMON_PASSWORDS = frozenset(
-    {
-        "1234567890", "12345678910", "0123456789", "1111111111", "0000000000", "1234512345",
-        "qwertyuiop", "password12", "password123", "password1234", "passw0rd123", "iloveyou12",
-        "abcdefghij", "abc1234567", "qwerty1234", "1q2w3e4r5t", "1qaz2wsx3edc", "qazwsxedc1",
-        "administrator", "admin12345", "admin123456", "welcome123", "letmein123", "sayang1234",
-        "indonesia1", "indonesia123", "bismillah1", "bismillah123", "rahasia123", "katasandi1",
-        "katasandi123", "jakarta123", "pegawai123", "asn1234567", "pnsjaya123", "merdeka1945",
-    }
-)  # fmt: skip
 
 
 class LoginFailed(DomainError):
@@ -86,14 +75,14 @@ _DUMMY_HASH = _dummy_hash()
 
 
 def check_password_policy(password: str, *, name: str = "", login: str = "") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+    if len(password or "") < MIN_LENGTH:
         raise InvalidAccountData(
             "password",
             N_("The password needs at least %(count)d characters."),
-            count=MIN_PASSWORD_LENGTH,
+            count=MIN_LENGTH,
         )
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(lowered)) <= 2:
+    if is_common(password):
         raise InvalidAccountData("password", N_("This password is too common; choose another."))
     if login and lowered == login.lower():
         raise InvalidAccountData("password", N_("The password cannot be the same as the login."))
