@@ -7,6 +7,7 @@ common words (including local ones) padded with digits or symbols, also in leets
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 MIN_LENGTH = 10
 
@@ -34,7 +35,7 @@ _LEET = str.maketrans(
 
 def _is_run(text: str) -> bool:
     """Every character follows the previous one up or down by one (12345678, abcdefgh, 9876...)."""
-    steps = {ord(b) - ord(a) for a, b in zip(text, text[1:], strict=False)}
+    steps = {ord(b) - ord(a) for a, b in pairwise(text)}
     return len(text) > 2 and (steps <= {1} or steps <= {-1})
 
 
