@@ -131,12 +131,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--database-url",
+        help="an empty PostgreSQL database to seed (its tables are dropped first); default: SQLite",
+    )
+    parser.add_argument("--portal-only", action="store_true", help="skip the bare baseline")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="lms-bench-"))
+    if args.database_url:
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(args.database_url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
     env = {
         **os.environ,
-        "LMS_DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",
+        "LMS_DATABASE_URL": args.database_url or f"sqlite:///{work / 'bench.sqlite3'}",
         "LMS_SECRET_KEY": "bench-secret-key",
         "PYTHONPATH": str(ROOT),
     }
@@ -167,6 +179,10 @@ def main() -> None:
     finally:
         stop(portal)
 
+    if args.portal_only:
+        print(f"portal module page: {portal_rps:.1f} req/s ({portal_errors} errors), "
+              f"{args.workers} workers, {args.clients} clients")  # fmt: skip
+        return
     bare_env = {**env, "LMS_BENCH_HTML": str(work / "page.html")}
     bare = start_gunicorn("bench.bare_app:app", 8702, bare_env, args.workers)
     try:
