@@ -26,6 +26,6 @@ loglevel = os.environ.get("LMS_GUNICORN_LOGLEVEL", "info")
 # Trust X-Forwarded-* only from the proxy in front (the app's LMS_PROXY_COUNT does the rest).
 forwarded_allow_ips = os.environ.get("LMS_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Heartbeat files in memory, not on a possibly slow disk.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - heartbeat only
 # Each worker opens its own database connections after the fork.
 preload_app = False
