@@ -70,3 +70,15 @@ def test_unknown_user_in_session_is_signed_out(app, client):
         db.session.delete(db.session.get(User, user_id))
         db.session.commit()
     assert client.get("/my").status_code == 302
+
+
+def test_healthz_reports_an_unreachable_database(tmp_path):
+    """When the database is gone, does /healthz say so with 503 instead of pretending?"""
+    from lms import create_app
+
+    missing = tmp_path / "no-such-dir" / "db.sqlite3"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "LMS_REQUEST_LOG": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}"})  # fmt: skip
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "database": "unreachable"}
