@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from lms.catalog.models import Course, CourseVersion
@@ -91,14 +91,10 @@ def start_attempt(user_id: int, course: Course) -> QuizAttempt:
     version = course.current_version
     if status.used >= version.max_attempts:
         raise NoAttemptsLeft(count=version.max_attempts)
-    number = (
-        db.session.scalar(
-            select(func.max(QuizAttempt.number)).where(
-                QuizAttempt.user_id == user_id, QuizAttempt.course_id == course.id
-            )
-        )
-        or 0
-    ) + 1
+    # The number comes from the same read as the checks above: two clicks that both saw N
+    # attempts both try number N + 1, and the unique constraint lets only one through.
+    # (A second query here could see the other click's commit and pick N + 2.)
+    number = max((a.number for a in status.attempts), default=0) + 1
     try:
         with db.session.begin_nested():
             attempt = QuizAttempt(

@@ -9,10 +9,11 @@ from werkzeug.datastructures import MultiDict
 
 from lms.catalog.models import CourseVersion
 from lms.catalog.services import published_course
+from lms.clock import utcnow
 from lms.extensions import db
 from lms.learning import services as learning
 from lms.learning.models import Completion, ModuleProgress
-from tests.conftest import correct_answers, course_quiz, import_course, write_course
+from tests.conftest import PG_URL, correct_answers, course_quiz, import_course, write_course
 
 
 def pass_quiz(app, client, code="TES-101"):
@@ -210,3 +211,89 @@ def test_failed_import_changes_nothing(app, tmp_path, bad):
         assert db.session.query(CourseVersion).count() == 1
         assert published_course("BBB-1") is None
         assert published_course("AAA-1").current_version.number == 1
+
+
+def test_concurrent_quiz_starts_open_one_attempt(app, course, learner):
+    """Two or more clicks on 'start quiz' at once: is exactly one attempt opened (so max_attempts holds)?"""
+    from lms.quiz import services as quiz
+    from lms.quiz.models import QuizAttempt
+
+    with app.app_context():
+        learning.enrol(learner, published_course("TES-101"))
+        db.session.commit()
+    for round_number in (1, 2, 3):  # max_attempts is 2: the third round must open nothing
+        barrier = threading.Barrier(6)
+        opened, errors = [], []
+
+        def worker(opened=opened, errors=errors, barrier=barrier):
+            barrier.wait()
+            try:
+                with app.test_request_context("/", method="POST"):
+                    attempt = quiz.start_attempt(learner, published_course("TES-101"))
+                    db.session.commit()
+                    opened.append(attempt.id)
+            except Exception as exc:  # collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        if round_number == 3:
+            assert opened == [] and len(errors) == 6
+            assert all(isinstance(e, quiz.NoAttemptsLeft) for e in errors)
+            break
+        assert errors == []
+        assert len(set(opened)) == 1
+        with app.app_context():
+            open_attempts = (
+                db.session.query(QuizAttempt).filter(QuizAttempt.submitted_at.is_(None)).all()
+            )
+            assert len(open_attempts) == 1
+            # Fail it, so the next round races for the next number.
+            attempt = open_attempts[0]
+            from lms.clock import utcnow
+
+            attempt.submitted_at, attempt.score, attempt.passed = utcnow(), 0.0, False
+            db.session.commit()
+    with app.app_context():
+        numbers = sorted(a.number for a in db.session.query(QuizAttempt))
+        assert numbers == [1, 2]
+
+
+@pytest.mark.skipif(
+    not PG_URL, reason="SQLite serialises writers: the interleaving cannot happen there"
+)
+def test_start_attempt_when_another_click_commits_in_between(app, course, learner, monkeypatch):
+    """If another click commits attempt 1 right after this request read the attempts, is no second attempt opened?"""
+    from lms.quiz import services as quiz
+    from lms.quiz.models import QuizAttempt
+
+    with app.app_context():
+        learning.enrol(learner, published_course("TES-101"))
+        db.session.commit()
+        version = published_course("TES-101").current_version
+        version_id, course_id = version.id, version.course_id
+
+    original = quiz.attempts_of
+
+    def read_then_other_click_commits(user_id, course_id_):
+        seen = original(user_id, course_id_)
+        with db.engine.begin() as other:  # the other click's request, committed now
+            other.execute(
+                QuizAttempt.__table__.insert().values(
+                    user_id=user_id, course_id=course_id, course_version_id=version_id,
+                    number=1, layout=[], started_at=utcnow(),
+                )
+            )  # fmt: skip
+        monkeypatch.setattr(quiz, "attempts_of", original)
+        return seen
+
+    monkeypatch.setattr(quiz, "attempts_of", read_then_other_click_commits)
+    with app.test_request_context("/", method="POST"):
+        attempt = quiz.start_attempt(learner, published_course("TES-101"))
+        db.session.commit()
+        assert attempt.number == 1
+    with app.app_context():
+        assert db.session.query(QuizAttempt).count() == 1

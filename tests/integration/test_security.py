@@ -91,6 +91,11 @@ def test_each_request_is_logged_as_one_json_line(app, client, learner, caplog):
         logged_client.get("/courses")
     finally:
         request_log.logger.removeHandler(handler)
+        with logged_app.app_context():
+            from lms.extensions import db
+
+            db.session.remove()
+            db.engine.dispose()
     entries = [json.loads(line) for line in records]
     last = entries[-1]
     assert {"ts", "method", "path", "status", "duration_ms", "user_id"} <= set(last)
