@@ -106,3 +106,66 @@ def seed_demo() -> None:
         click.echo(
             f"  {account['label']:<12} {account['login']:<20} {account['password']}  [{mark}]"
         )
+
+
+@lms_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace PATH when it exists.")
+def backup(path: str, force: bool) -> None:
+    """Write a consistent backup of the database to the file PATH, while the portal runs."""
+    from lms.backup import BackupError, backup_database
+
+    try:
+        result = backup_database(db.engine, path, force=force)
+    except BackupError as exc:
+        click.echo(f"Backup failed: {exc}", err=True)
+        sys.exit(1)
+    _echo_row_counts(result)
+    click.echo(
+        f"Backed up to {result.path} ({_size(result.bytes)}): "
+        f"{result.tables} tables, {result.rows} rows."
+    )
+
+
+@lms_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore(path: str, yes: bool) -> None:
+    """Replace ALL data in the database with the backup file PATH."""
+    from lms.backup import BackupError, restore_database
+
+    database = db.engine.url.render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(f"Replace all data in {database} with {path}?", abort=True)
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection may hold the database during the restore
+    try:
+        result = restore_database(db.engine, path)
+    except BackupError as exc:
+        click.echo(f"Restore failed: {exc}", err=True)
+        sys.exit(1)
+    if result.safety_copy:
+        click.echo(f"The database as it was before is kept in {result.safety_copy}.")
+    _echo_row_counts(result)
+    click.echo(
+        f"Restored {result.path} ({_size(result.bytes)}): "
+        f"{result.tables} tables, {result.rows} rows."
+    )
+
+
+def _echo_row_counts(result) -> None:
+    counts = result.row_counts
+    width = max((len(name) for name in counts), default=0)
+    for name, rows in counts.items():
+        click.echo(f"  {name:<{width}}  {rows:>8}")
+    if result.revision:
+        click.echo(f"Schema revision: {result.revision}")
+
+
+def _size(n: int) -> str:
+    size, unit = float(n), "bytes"
+    for bigger in ("KB", "MB", "GB"):
+        if size < 1024:
+            break
+        size, unit = size / 1024, bigger
+    return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
