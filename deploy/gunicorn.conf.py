@@ -9,9 +9,10 @@ import multiprocessing
 import os
 
 bind = os.environ.get("LMS_BIND", "127.0.0.1:8000")
-# Page views wait on the database for part of their time: two workers per core plus one keeps
-# the CPU busy without queueing (measured in docs/deploy.md).
-workers = int(os.environ.get("LMS_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+# Requests are CPU-bound when the database is on the same machine: one worker per core (plus
+# one to cover pauses) measured best; raise it when the database is across the network.
+# See docs/deploy.md, "Workers per core".
+workers = int(os.environ.get("LMS_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "sync"
 timeout = int(os.environ.get("LMS_WORKER_TIMEOUT", "60"))
 graceful_timeout = 30
