@@ -81,8 +81,10 @@ def _register_blueprints(app: Flask) -> None:
     from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
     from lms.quiz.views import bp as quiz_bp
+    from lms.reports.views import bp as reports_bp
 
-    for blueprint in (accounts_bp, admin_bp, catalog_bp, learning_bp, quiz_bp, health_bp):
+    blueprints = (accounts_bp, admin_bp, catalog_bp, learning_bp, quiz_bp, reports_bp, health_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

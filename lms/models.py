@@ -4,6 +4,7 @@ from lms.accounts.models import Unit, User
 from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVersion, ModuleVersion
 from lms.learning.models import Completion, Enrolment, ModuleProgress
 from lms.quiz.models import QuizAttempt
+from lms.reports.models import ExportLog
 
 __all__ = [
     "Completion",
@@ -12,6 +13,7 @@ __all__ = [
     "CourseModule",
     "CourseVersion",
     "Enrolment",
+    "ExportLog",
     "ModuleProgress",
     "ModuleVersion",
     "QuizAttempt",

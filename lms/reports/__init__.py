@@ -1,1 +1,1 @@
-"""Reports: completion reports, exports (CSV, XLSX, JSON, xAPI, SIASN) and the HR API. Reads only."""
+"""Reports: completion reports and exports (CSV, XLSX, JSON, xAPI, SIASN). Reads only."""

@@ -34,6 +34,9 @@ ROUTE_ACCESS: dict[str, set[str]] = {
     "quiz.attempt": {"learner"},
     "quiz.result": {"learner"},
     "health.healthz": {ANONYMOUS},
+    "reports.index": {"hr"},
+    "reports.export": {"hr"},
+    "reports.audit": {"admin"},
 }
 
 
@@ -66,7 +69,7 @@ def world(app, course):
 
 
 def sample_urls(app, world):
-    args = {"code": world["course"], "key": "modul-1", "attempt_id": 1, "user_id": 1}
+    args = {"code": world["course"], "key": "modul-1", "attempt_id": 1, "user_id": 1, "fmt": "csv"}
     args["number"] = "2026-AAAA-BBBB-CCCC"
     urls = []
     with app.test_request_context():
@@ -89,6 +92,7 @@ def test_route_by_role(app, world, role):
         if endpoint == "accounts.logout":
             continue  # would end the session the other checks need; tested in test_accounts
         response = client.open(url, method=method, data={})
+        response.close()  # a streamed download holds its request context until closed
         refused_anonymous = response.status_code == 302 and "/login?next=" in response.location
         refused = response.status_code == 403 or refused_anonymous
         if allowed(endpoint, role):

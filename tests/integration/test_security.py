@@ -14,6 +14,7 @@ from tests.conftest import make_user, sign_in
 
 def state_changing_routes(app):
     args = {"code": "TES-101", "key": "modul-1", "attempt_id": 1, "user_id": 1, "number": "x"}
+    args["fmt"] = "csv"
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):

@@ -1,0 +1,462 @@
+"""Export writers: CSV, XLSX, JSON, xAPI statements and SIASN records from the shared export rows.
+
+Pure functions (no Flask, no database) that take rows one at a time and hand out text in chunks,
+so a million-row export never holds its rows in memory (openpyxl spools XLSX to a temporary file).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from lms.reports.rows import AttemptRow, CompletionRow
+
+DEFAULT_ZONE = "Asia/Jakarta"
+CHUNK_ROWS = 500  # rows per yielded chunk: few enough writes per response, little memory
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str  # JSON key, stable for programs
+    label: str  # header in CSV and XLSX, for people
+    width: int  # XLSX column width in characters
+
+
+EXPORT_COLUMNS: tuple[Column, ...] = (
+    Column("nip_or_username", "NIP / Nama pengguna", 22),
+    Column("name", "Nama", 30),
+    Column("unit_code", "Kode unit", 12),
+    Column("unit_name", "Unit kerja", 36),
+    Column("course_code", "Kode kursus", 14),
+    Column("course_title", "Judul kursus", 40),
+    Column("course_version", "Versi", 7),
+    Column("competency_codes", "Kode kompetensi", 18),
+    Column("jp", "JP", 7),
+    Column("enrolled_at", "Waktu mendaftar", 18),
+    Column("completed_at", "Waktu selesai", 18),
+    Column("completed_on", "Tanggal selesai", 15),
+    Column("score", "Nilai", 8),
+    Column("certificate_no", "Nomor sertifikat", 24),
+)
+
+# OWASP CSV injection: spreadsheet programs start a formula at any of these first characters.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Prefix a single quote to text a spreadsheet would read as a formula, so it stays text."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def _zone(tz: str | tzinfo) -> tzinfo:
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def _local(moment: datetime, zone: tzinfo) -> datetime:
+    # Rows promise aware UTC; a naive value would otherwise be read as the server's local time.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zone)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _learner_account(row: CompletionRow | AttemptRow) -> str:
+    return row.nip or row.username or f"user-{row.user_id}"
+
+
+def _typed_record(row: CompletionRow, zone: tzinfo) -> dict[str, object]:
+    """The row's values keyed by EXPORT_COLUMNS, still typed: each format decides how to write."""
+    completed = _local(row.completed_at, zone)
+    return {
+        "nip_or_username": _learner_account(row),
+        "name": row.name,
+        "unit_code": row.unit_code,
+        "unit_name": row.unit_name,
+        "course_code": row.course_code,
+        "course_title": row.course_title,
+        "course_version": row.course_version,
+        "competency_codes": row.competency_codes,
+        "jp": row.jp,
+        "enrolled_at": _local(row.enrolled_at, zone),
+        "completed_at": completed,
+        "completed_on": completed.date(),  # the local day: Excel reads YYYY-MM-DD as a date
+        "score": row.score,
+        "certificate_no": row.certificate_no,
+    }
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _csv_number(value: int | float, decimal_comma: bool) -> str:
+    text = str(int(value)) if float(value).is_integer() else repr(float(value))
+    return text.replace(".", ",") if decimal_comma else text
+
+
+def _csv_cell(value: object, decimal_comma: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return _csv_number(value, decimal_comma)
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return neutralise(", ".join(value))
+    return neutralise(str(value))
+
+
+def csv_chunks(
+    rows: Iterable[CompletionRow], *, delimiter: str = ",", tz: str | tzinfo = DEFAULT_ZONE
+) -> Iterator[str]:
+    """CSV text in chunks of CHUNK_ROWS rows; the first chunk starts with a BOM and the header.
+
+    The BOM makes Excel read the file as UTF-8. `delimiter=";"` is the variant for Excel in the
+    Indonesian locale, which also expects a decimal comma, so JP and scores are written "2,5".
+    Text cells are neutralised against formula injection; numbers are left as numbers.
+    An 18-digit NIP is text here, but Excel opening a CSV directly turns it into a number and loses
+    the last digits: the XLSX export (NIP as a text cell) is the one to open in Excel.
+    """
+    zone = _zone(tz)
+    decimal_comma = delimiter == ";"
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    buffer.write("\ufeff")
+    writer.writerow([column.label for column in EXPORT_COLUMNS])
+    for count, row in enumerate(rows, 1):
+        record = _typed_record(row, zone)
+        writer.writerow([_csv_cell(record[c.key], decimal_comma) for c in EXPORT_COLUMNS])
+        if count % CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if tail := buffer.getvalue():
+        yield tail
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+_DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
+_DATE_FORMAT = "dd-mm-yyyy"
+
+
+def _xlsx_text(text: str) -> str:
+    # openpyxl refuses XML control characters; one stray \x01 must not abort the whole export.
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
+def _xlsx_cell(sheet, value: object) -> object:
+    if value is None or isinstance(value, int | float):
+        return value
+    if isinstance(value, datetime):
+        # Excel has no time zones: write the local wall-clock time the reader expects.
+        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
+        cell.number_format = _DATETIME_FORMAT
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = _DATE_FORMAT
+        return cell
+    if isinstance(value, tuple):
+        return _xlsx_text(", ".join(value))
+    return _xlsx_text(str(value))
+
+
+def write_xlsx(
+    rows: Iterable[CompletionRow], fileobj: BinaryIO, *, tz: str | tzinfo = DEFAULT_ZONE
+) -> None:
+    """Write one sheet "Penyelesaian" with a bold, frozen header and typed cells to `fileobj`.
+
+    Dates are real date cells in local time, JP and scores are numbers, and text is neutralised
+    against formula injection (openpyxl would otherwise store "=..." as a live formula).
+    Write-only mode keeps memory flat; the zip is assembled when the workbook is saved.
+    """
+    zone = _zone(tz)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Penyelesaian")
+    # Write-only sheets take layout only before the first row.
+    for index, column in enumerate(EXPORT_COLUMNS, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for column in EXPORT_COLUMNS:
+        cell = WriteOnlyCell(sheet, value=column.label)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        record = _typed_record(row, zone)
+        sheet.append([_xlsx_cell(sheet, record[c.key]) for c in EXPORT_COLUMNS])
+    workbook.save(fileobj)
+
+
+# --- JSON --------------------------------------------------------------------------------------
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def json_array_chunks(items: Iterable[object]) -> Iterator[str]:
+    """A JSON array in chunks: "[" first, items separated by ",\\n", "]" last; "[]" when empty."""
+    parts = ["["]
+    pending = 0
+    for count, item in enumerate(items):
+        if count:
+            parts.append(",\n")
+        parts.append(json.dumps(item, ensure_ascii=False))
+        pending += 1
+        if pending == CHUNK_ROWS:
+            yield "".join(parts)
+            parts, pending = [], 0
+    parts.append("]")
+    yield "".join(parts)
+
+
+def json_chunks(rows: Iterable[CompletionRow], *, tz: str | tzinfo = DEFAULT_ZONE) -> Iterator[str]:
+    """The completions as a JSON array of objects keyed by EXPORT_COLUMNS keys.
+
+    Numbers stay numbers, competency codes are a list, times are ISO 8601 with the zone's offset.
+    Text is not neutralised: JSON is read by programs, and a quote would change the data.
+    """
+    zone = _zone(tz)
+    records = (
+        {key: _json_value(value) for key, value in _typed_record(row, zone).items()} for row in rows
+    )
+    return json_array_chunks(records)
+
+
+def ndjson_chunks(objects: Iterable[object]) -> Iterator[str]:
+    """Newline-delimited JSON (one object per line), in chunks of CHUNK_ROWS lines."""
+    parts: list[str] = []
+    for obj in objects:
+        parts.append(json.dumps(obj, ensure_ascii=False) + "\n")
+        if len(parts) == CHUNK_ROWS:
+            yield "".join(parts)
+            parts = []
+    if parts:
+        yield "".join(parts)
+
+
+# --- xAPI 1.0.3 --------------------------------------------------------------------------------
+
+VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
+VERB_PASSED = "http://adlnet.gov/expapi/verbs/passed"
+VERB_FAILED = "http://adlnet.gov/expapi/verbs/failed"
+ACTIVITY_COURSE = "http://adlnet.gov/expapi/activities/course"
+ACTIVITY_ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
+
+_VERB_DISPLAY = {
+    VERB_COMPLETED: {"en-US": "completed", "id-ID": "menyelesaikan"},
+    VERB_PASSED: {"en-US": "passed", "id-ID": "lulus"},
+    VERB_FAILED: {"en-US": "failed", "id-ID": "tidak lulus"},
+}
+
+# Never change this: statement ids derive from it, and an LRS de-duplicates re-exports by id.
+STATEMENT_NAMESPACE = uuid.UUID("89431993-febd-488f-9422-1597c41c142e")
+
+# xAPI 1.0.3 (Data, 2.4.10): a provider that sets "version" MUST set "1.0.0", the data model
+# every 1.0.x shares; the patch level travels in the X-Experience-API-Version header instead.
+STATEMENT_VERSION = "1.0.0"
+
+
+def iso_duration(span: timedelta) -> str:
+    """An ISO 8601 duration such as "P3DT4H5M", "PT20M" or "PT1.5S", to 0.01 s as xAPI keeps it.
+
+    Days are the largest unit, because months and years have no fixed length. A negative span can
+    only be bad data; it is written as "PT0S" because an LRS rejects the whole batch otherwise.
+    """
+    micros = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
+    centis = max(0, micros // 10_000)
+    days, rest = divmod(centis, 8_640_000)
+    hours, rest = divmod(rest, 360_000)
+    minutes, rest = divmod(rest, 6_000)
+    seconds, fraction = divmod(rest, 100)
+    time = ""
+    if hours:
+        time += f"{hours}H"
+    if minutes:
+        time += f"{minutes}M"
+    if fraction:
+        time += f"{seconds}.{fraction:02d}".rstrip("0") + "S"
+    elif seconds:
+        time += f"{seconds}S"
+    if not days and not time:
+        return "PT0S"
+    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
+
+
+def statement_id(portal_url: str, kind: str, record_id: int) -> str:
+    """A stable UUID for a statement, so re-exporting the same fact gives the same id.
+
+    The portal URL is part of the name: two portals sending to one LRS must not collide.
+    """
+    return str(uuid.uuid5(STATEMENT_NAMESPACE, f"{portal_url} {kind}:{record_id}"))
+
+
+def _actor(row: CompletionRow | AttemptRow, portal_url: str) -> dict:
+    return {
+        "objectType": "Agent",
+        "name": row.name,
+        "account": {"homePage": portal_url, "name": _learner_account(row)},
+    }
+
+
+def _verb(verb_id: str) -> dict:
+    return {"id": verb_id, "display": _VERB_DISPLAY[verb_id]}
+
+
+def _course_activity(portal_url: str, code: str, version: int, title: str) -> dict:
+    return {
+        "objectType": "Activity",
+        "id": f"{portal_url}/courses/{code}/v{version}",
+        "definition": {"type": ACTIVITY_COURSE, "name": {"id-ID": title}},
+    }
+
+
+def _score(score: float) -> dict:
+    return {"scaled": round(score / 100, 4), "raw": score, "min": 0, "max": 100}
+
+
+def _completion_statement(row: CompletionRow, portal_url: str, zone: tzinfo) -> dict:
+    return {
+        "id": statement_id(portal_url, "completion", row.completion_id),
+        "actor": _actor(row, portal_url),
+        "verb": _verb(VERB_COMPLETED),
+        "object": _course_activity(
+            portal_url, row.course_code, row.course_version, row.course_title
+        ),
+        "result": {
+            "completion": True,
+            "success": row.score >= row.pass_mark,
+            "score": _score(row.score),
+            "duration": iso_duration(row.completed_at - row.enrolled_at),
+        },
+        "timestamp": _iso(_local(row.completed_at, zone)),
+        "version": STATEMENT_VERSION,
+    }
+
+
+def _attempt_statement(row: AttemptRow, portal_url: str, zone: tzinfo) -> dict:
+    course = _course_activity(portal_url, row.course_code, row.course_version, row.course_title)
+    quiz = {
+        "objectType": "Activity",
+        "id": f"{course['id']}/quiz",
+        "definition": {
+            "type": ACTIVITY_ASSESSMENT,
+            "name": {"id-ID": f"Kuis akhir: {row.course_title}"},
+        },
+    }
+    return {
+        "id": statement_id(portal_url, "attempt", row.attempt_id),
+        "actor": _actor(row, portal_url),
+        # The grading recorded pass or fail when the attempt was submitted: report that fact.
+        "verb": _verb(VERB_PASSED if row.passed else VERB_FAILED),
+        "object": quiz,
+        "result": {
+            "success": row.passed,
+            "score": _score(row.score),
+            "duration": iso_duration(row.submitted_at - row.started_at),
+        },
+        "context": {"contextActivities": {"parent": [course]}},
+        "timestamp": _iso(_local(row.submitted_at, zone)),
+        "version": STATEMENT_VERSION,
+    }
+
+
+def xapi_statements(
+    completions: Iterable[CompletionRow],
+    attempts: Iterable[AttemptRow],
+    *,
+    portal_url: str,
+    tz: str | tzinfo = DEFAULT_ZONE,
+) -> Iterator[dict]:
+    """xAPI statements: one "completed" per completion, then one "passed"/"failed" per attempt.
+
+    The two sources are read one after the other (never both open at once). Statement ids are
+    deterministic (see `statement_id`), so sending an export twice does not duplicate records.
+    """
+    zone = _zone(tz)
+    portal_url = portal_url.rstrip("/")
+    for row in completions:
+        yield _completion_statement(row, portal_url, zone)
+    for attempt in attempts:
+        yield _attempt_statement(attempt, portal_url, zone)
+
+
+# --- SIASN -------------------------------------------------------------------------------------
+
+SIASN_DATE = "%d-%m-%Y"
+
+
+def _whole_hours(jp: float) -> int:
+    # Half up, as people round (2.5 JP -> 3), not Python's round-half-even (2.5 -> 2).
+    return int(Decimal(str(jp)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def siasn_records(
+    rows: Iterable[CompletionRow],
+    *,
+    organiser: str,
+    tz: str | tzinfo = DEFAULT_ZONE,
+    on_skip: Callable[[CompletionRow], None] | None = None,
+) -> Iterator[dict]:
+    """Records shaped for SIASN's kursus/save, keyed by `nipBaru` for HR's loader.
+
+    Rows without a NIP (non-ASN accounts) cannot go to SIASN and are skipped; `on_skip` is called
+    with each skipped row, so the caller can count them and report the number once the stream
+    has been read to the end. SIASN's own ids (`id`, `instansiId`, `pnsOrangId`, `lokasiId`,
+    `path`) are unknown to the portal and left null. Dates are local days in `tz`, dd-mm-yyyy.
+    """
+    zone = _zone(tz)
+    for row in rows:
+        if not row.nip:
+            if on_skip is not None:
+                on_skip(row)
+            continue
+        enrolled = _local(row.enrolled_at, zone)
+        completed = _local(row.completed_at, zone)
+        yield {
+            "nipBaru": row.nip,
+            "id": None,
+            "instansiId": None,
+            "institusiPenyelenggara": organiser,
+            "jenisDiklatId": row.jenis_diklat,
+            "jenisKursus": None,
+            "jenisKursusSertipikat": None,
+            # The course's JP as declared, not clock hours: SIASN counts jam pelajaran.
+            "jumlahJam": _whole_hours(row.jp),
+            "lokasiId": None,
+            "namaKursus": row.course_title,
+            "nomorSertipikat": row.certificate_no,
+            "path": None,
+            "pnsOrangId": None,
+            "tahunKursus": completed.year,
+            "tanggalKursus": enrolled.strftime(SIASN_DATE),
+            "tanggalSelesaiKursus": completed.strftime(SIASN_DATE),
+        }

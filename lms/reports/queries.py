@@ -1,0 +1,210 @@
+"""Report queries: the completion filter, and rows streamed from SQL in batches for exports.
+
+Nothing here writes learning data. Rows come out as `CompletionRow`/`AttemptRow`, batch by batch,
+so an export of a million completions never holds them all in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, select
+
+from lms.accounts.models import Unit, User
+from lms.catalog.models import Course, CourseCompetency, CourseVersion
+from lms.extensions import db
+from lms.learning.models import Completion
+from lms.quiz.models import QuizAttempt
+from lms.reports.rows import AttemptRow, CompletionRow
+
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class CompletionFilter:
+    """What HR asked for. Dates are calendar days in `zone`; `until` is inclusive."""
+
+    since: date | None = None
+    until: date | None = None
+    unit_id: int | None = None  # includes the unit's sub-units
+    course_code: str | None = None
+    category: str | None = None
+    competency: str | None = None
+    zone: str = "Asia/Jakarta"
+
+    @classmethod
+    def this_year(cls, zone: str = "Asia/Jakarta", **kwargs) -> CompletionFilter:
+        today = datetime.now(ZoneInfo(zone)).date()
+        return cls(
+            since=date(today.year, 1, 1), until=date(today.year, 12, 31), zone=zone, **kwargs
+        )
+
+    def describe(self) -> dict:
+        """The filter as stored in the audit log: only what was asked for."""
+        return {
+            k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v
+        }
+
+    def bounds(self) -> tuple[datetime | None, datetime | None]:
+        tz = ZoneInfo(self.zone)
+        start = datetime.combine(self.since, datetime.min.time(), tz) if self.since else None
+        end = (
+            datetime.combine(self.until + timedelta(days=1), datetime.min.time(), tz)
+            if self.until
+            else None
+        )
+        return start, end
+
+
+def unit_and_descendants(unit_id: int):
+    """A recursive CTE of the unit and every unit below it."""
+    tree = select(Unit.id).where(Unit.id == unit_id).cte("unit_tree", recursive=True)
+    tree = tree.union_all(select(Unit.id).where(Unit.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def apply_filter(stmt: Select, f: CompletionFilter) -> Select:
+    start, end = f.bounds()
+    if start is not None:
+        stmt = stmt.where(Completion.completed_at >= start)
+    if end is not None:
+        stmt = stmt.where(Completion.completed_at < end)
+    if f.unit_id:
+        stmt = stmt.where(User.unit_id.in_(unit_and_descendants(f.unit_id)))
+    if f.course_code:
+        stmt = stmt.where(Course.code == f.course_code)
+    if f.category:
+        stmt = stmt.where(CourseVersion.category == f.category)
+    if f.competency:
+        stmt = stmt.where(
+            Completion.course_version_id.in_(
+                select(CourseCompetency.course_version_id).where(
+                    CourseCompetency.code == f.competency
+                )
+            )
+        )
+    return stmt
+
+
+def _completion_select() -> Select:
+    return (
+        select(
+            Completion.id,
+            Completion.user_id,
+            User.nip,
+            User.username,
+            User.name,
+            Unit.code,
+            Unit.name,
+            Course.code,
+            CourseVersion.title,
+            CourseVersion.number,
+            Completion.course_version_id,
+            Completion.jp,
+            CourseVersion.jenis_diklat,
+            Completion.enrolled_at,
+            Completion.completed_at,
+            Completion.score,
+            CourseVersion.pass_mark,
+            Completion.certificate_no,
+        )
+        .join(User, User.id == Completion.user_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .join(Course, Course.id == Completion.course_id)
+        .join(CourseVersion, CourseVersion.id == Completion.course_version_id)
+    )
+
+
+def count_completions(f: CompletionFilter) -> int:
+    stmt = apply_filter(
+        select(func.count(Completion.id))
+        .select_from(Completion)
+        .join(User, User.id == Completion.user_id)
+        .join(Course, Course.id == Completion.course_id)
+        .join(CourseVersion, CourseVersion.id == Completion.course_version_id),
+        f,
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def completion_rows(f: CompletionFilter) -> Iterator[CompletionRow]:
+    """Stream the filtered completions, oldest first, in batches of BATCH rows."""
+    stmt = apply_filter(_completion_select(), f).order_by(Completion.completed_at, Completion.id)
+    competencies: dict[int, tuple[str, ...]] = {}
+    result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+    for batch in result.partitions():
+        missing = {row[10] for row in batch} - competencies.keys()
+        if missing:
+            competencies.update(_competency_codes(missing))
+        for r in batch:
+            yield CompletionRow(
+                completion_id=r[0], user_id=r[1], nip=r[2], username=r[3], name=r[4],
+                unit_code=r[5], unit_name=r[6], course_code=r[7], course_title=r[8],
+                course_version=r[9], competency_codes=competencies.get(r[10], ()), jp=r[11],
+                jenis_diklat=r[12], enrolled_at=r[13], completed_at=r[14], score=r[15],
+                pass_mark=r[16], certificate_no=r[17],
+            )  # fmt: skip
+
+
+def _competency_codes(version_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    codes: dict[int, list[str]] = {v: [] for v in version_ids}
+    for version_id, code in db.session.execute(
+        select(CourseCompetency.course_version_id, CourseCompetency.code)
+        .where(CourseCompetency.course_version_id.in_(version_ids))
+        .order_by(CourseCompetency.code)
+    ):
+        codes[version_id].append(code)
+    return {v: tuple(c) for v, c in codes.items()}
+
+
+def attempt_rows(f: CompletionFilter) -> Iterator[AttemptRow]:
+    """Stream graded final-quiz attempts submitted in the filter's period, for the same people."""
+    stmt = (
+        select(
+            QuizAttempt.id,
+            QuizAttempt.user_id,
+            User.nip,
+            User.username,
+            User.name,
+            Course.code,
+            CourseVersion.title,
+            CourseVersion.number,
+            QuizAttempt.number,
+            QuizAttempt.started_at,
+            QuizAttempt.submitted_at,
+            QuizAttempt.score,
+            CourseVersion.pass_mark,
+            QuizAttempt.passed,
+        )
+        .join(User, User.id == QuizAttempt.user_id)
+        .join(Course, Course.id == QuizAttempt.course_id)
+        .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
+        .where(QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+    )
+    start, end = f.bounds()
+    if start is not None:
+        stmt = stmt.where(QuizAttempt.submitted_at >= start)
+    if end is not None:
+        stmt = stmt.where(QuizAttempt.submitted_at < end)
+    if f.unit_id:
+        stmt = stmt.where(User.unit_id.in_(unit_and_descendants(f.unit_id)))
+    if f.course_code:
+        stmt = stmt.where(Course.code == f.course_code)
+    if f.category:
+        stmt = stmt.where(CourseVersion.category == f.category)
+    if f.competency:
+        stmt = stmt.where(
+            QuizAttempt.course_version_id.in_(
+                select(CourseCompetency.course_version_id).where(
+                    CourseCompetency.code == f.competency
+                )
+            )
+        )
+    result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+    for batch in result.partitions():
+        for r in batch:
+            yield AttemptRow(*r)

@@ -1,0 +1,131 @@
+"""HR report pages: filter completions, see them by course and by unit, export exactly that set."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    stream_with_context,
+)
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from lms.access import allow
+from lms.accounts.models import ADMIN, HR, Unit
+from lms.catalog.models import Course, CourseCompetency, CourseVersion
+from lms.content.vocabulary import BUILTIN_COMPETENCIES, CATEGORIES, competency_name
+from lms.extensions import db
+from lms.reports import services
+from lms.reports.forms import CompletionFilterForm
+from lms.reports.models import ExportLog
+from lms.reports.queries import CompletionFilter
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+LOG_PAGE_SIZE = 50
+
+
+def _filter_form() -> CompletionFilterForm:
+    form = CompletionFilterForm(request.args if request.method == "GET" else request.form)
+    units = db.session.scalars(select(Unit).order_by(Unit.name))
+    form.unit.choices = [SelectChoice(0, _("All units"))] + [
+        SelectChoice(u.id, u.name) for u in units
+    ]
+    courses = db.session.execute(
+        select(Course.code, CourseVersion.title)
+        .join(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .order_by(CourseVersion.title)
+    )
+    form.course.choices = [SelectChoice("", _("All courses"))] + [
+        SelectChoice(code, f"{title} ({code})") for code, title in courses
+    ]
+    form.category.choices = [SelectChoice("", _("All categories"))] + [
+        SelectChoice(code, _(name)) for code, name in CATEGORIES.items()
+    ]
+    in_catalog = set(db.session.scalars(select(CourseCompetency.code).distinct()))
+    codes = list(BUILTIN_COMPETENCIES) + sorted(in_catalog - set(BUILTIN_COMPETENCIES))
+    form.competency.choices = [SelectChoice("", _("All competencies"))] + [
+        SelectChoice(c, f"{c} · {competency_name(c)}") for c in codes
+    ]
+    return form
+
+
+def _to_filter(form: CompletionFilterForm) -> CompletionFilter:
+    zone = str(get_timezone())
+    default = CompletionFilter.this_year(zone)
+    untouched = not any(request.values.get(k) for k in ("since", "until"))
+    return CompletionFilter(
+        since=default.since if untouched else form.since.data,
+        until=default.until if untouched else form.until.data,
+        unit_id=form.unit.data or None,
+        course_code=form.course.data or None,
+        category=form.category.data or None,
+        competency=form.competency.data or None,
+        zone=zone,
+    )
+
+
+@bp.route("")
+@allow(HR)
+def index():
+    form = _filter_form()
+    if not form.validate():
+        return render_template(
+            "reports/index.html", form=form, filter=None, formats=services.FORMATS
+        ), 400
+    f = _to_filter(form)
+    return render_template(
+        "reports/index.html",
+        form=form,
+        filter=f,
+        summary=services.summary(f),
+        courses=services.by_course(f),
+        units=services.by_unit(f),
+        formats=services.FORMATS,
+    )
+
+
+@bp.route("/export/<fmt>", methods=["POST"])
+@allow(HR)
+def export(fmt: str):
+    if fmt not in services.FORMATS:
+        abort(404)
+    form = _filter_form()
+    if not form.validate():
+        abort(400)
+    started = services.start_export(
+        fmt,
+        _to_filter(form),
+        actor=current_user.login,
+        channel="web",
+        user_id=current_user.id,
+        portal_url=request.host_url.rstrip("/"),
+        organiser=current_app.config["LMS_ORGANISER"],
+    )
+    # The audit entry is committed with the request (after_request), before the body streams;
+    # the streaming itself only reads, so it must not hold SQLite's write lock.
+    g.lms_reading_only = True
+    response = Response(stream_with_context(started.body), mimetype=started.format.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{started.filename}"'
+    return response
+
+
+@bp.route("/audit")
+@allow(ADMIN)
+def audit():
+    page = max(request.args.get("page", 1, type=int), 1)
+    pagination = db.paginate(
+        select(ExportLog).order_by(ExportLog.at.desc(), ExportLog.id.desc()),
+        page=page,
+        per_page=LOG_PAGE_SIZE,
+        error_out=False,
+    )
+    return render_template("reports/audit.html", pagination=pagination)

@@ -1,0 +1,209 @@
+"""HR reports and exports: filters, exactly-the-filtered-set exports in every format, the audit log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import openpyxl
+import pytest
+
+from lms.accounts import services as accounts
+from lms.catalog.services import published_course
+from lms.extensions import db
+from lms.learning.models import Completion, Enrolment
+from lms.reports.models import ExportLog
+from tests.conftest import import_course, make_user, sign_in, write_course
+
+
+@pytest.fixture
+def world(app, tmp_path):
+    """Two courses; units KOTA > DINKES > P2P and KOTA > DPMPTSP; completions in 2025 and 2026."""
+    import_course(app, write_course(tmp_path / "a", code="AAA-1"))
+    import_course(app, write_course(tmp_path / "b", code="BBB-1"))
+    with app.app_context():
+        kota = accounts.ensure_unit("KOTA", "Pemerintah Kota")
+        dinkes = accounts.ensure_unit("DINKES", "Dinas Kesehatan", kota)
+        accounts.ensure_unit("P2P", "Bidang P2P", dinkes)
+        accounts.ensure_unit("DPMPTSP", "Dinas PTSP", kota)
+        db.session.commit()
+    people = {
+        "ani": make_user(app, "learner", name='=HYPERLINK("http://x")', unit="P2P"),
+        "budi": make_user(app, "learner", name="Budi Dinkes", unit="DINKES"),
+        "cici": make_user(app, "learner", name="Cici PTSP", unit="DPMPTSP"),
+        "dodi": make_user(app, "learner", login="dodi.honorer", name="Dodi Honorer", unit="P2P"),
+    }
+    done = [
+        ("ani", "AAA-1", datetime(2026, 3, 1, 3, 0, tzinfo=UTC), 90.0),
+        ("ani", "BBB-1", datetime(2025, 12, 31, 18, 30, tzinfo=UTC), 80.0),  # 1 Jan 2026 in WIB
+        ("budi", "AAA-1", datetime(2026, 5, 2, 4, 0, tzinfo=UTC), 75.0),
+        ("cici", "BBB-1", datetime(2026, 6, 3, 5, 0, tzinfo=UTC), 100.0),
+        ("dodi", "AAA-1", datetime(2026, 7, 4, 6, 0, tzinfo=UTC), 70.0),
+        ("budi", "BBB-1", datetime(2025, 6, 1, 6, 0, tzinfo=UTC), 85.0),  # last year
+    ]
+    with app.app_context():
+        for n, (who, code, when, score) in enumerate(done):
+            course = published_course(code)
+            user_id = people[who][0]
+            db.session.add(Enrolment(user_id=user_id, course_id=course.id, enrolled_at=when))
+            db.session.add(
+                Completion(
+                    user_id=user_id, course_id=course.id, course_version_id=course.current_version_id,
+                    score=score, jp=2.0, enrolled_at=when, completed_at=when,
+                    certificate_no=f"2026-TEST-0000-{n:04d}",
+                )
+            )  # fmt: skip
+        db.session.commit()
+    return people
+
+
+@pytest.fixture
+def hr(app, client, world):
+    _, login = make_user(app, "hr", name="Petugas BKPSDM")
+    sign_in(client, login)
+    return client
+
+
+def unit_id(app, code):
+    with app.app_context():
+        return accounts.find_unit(code).id
+
+
+def export(client, fmt, **filters):
+    data = {"since": "2026-01-01", "until": "2026-12-31", **filters}
+    response = client.post(f"/reports/export/{fmt}", data=data)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def csv_rows(response, delimiter=","):
+    text = response.get_data().decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=delimiter))
+
+
+def test_report_page_shows_this_year_by_default(app, hr):
+    """Does HR see this year's completions (five, one on 1 January WIB) by course and by unit?"""
+    page = hr.get("/reports").get_data(as_text=True)
+    assert "Laporan penyelesaian" in page or "Completion report" in page
+    assert "<dd>5</dd>" in page  # the 2025 completion is out, the one at 1 Jan 01:30 WIB is in
+    assert "Dinas Kesehatan" in page and "Dinas PTSP" in page
+
+
+def test_unit_filter_includes_sub_units(app, hr):
+    """Does filtering by Dinas Kesehatan include its bidang P2P, and nothing else?"""
+    rows = csv_rows(export(hr, "csv", unit=str(unit_id(app, "DINKES"))))
+    names = sorted(r[1] for r in rows[1:])
+    assert len(rows) - 1 == 4
+    assert "Cici PTSP" not in names
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"course": "AAA-1"}, 3),
+        ({"course": "BBB-1"}, 2),
+        ({"since": "2026-01-02"}, 4),
+        ({"since": "2025-01-01", "until": "2025-12-31"}, 1),
+        ({"competency": "M1"}, 5),
+        ({"competency": "M8"}, 0),
+        ({"category": "pengembangan-diri"}, 5),
+        ({"category": "kesehatan"}, 0),
+    ],
+)
+def test_exports_contain_exactly_the_filtered_set(app, hr, filters, expected):
+    """Does each filter narrow the export to exactly the matching completions, and is it logged?"""
+    rows = csv_rows(export(hr, "csv", **filters))
+    assert len(rows) - 1 == expected
+    with app.app_context():
+        log = db.session.query(ExportLog).order_by(ExportLog.id.desc()).first()
+        assert log.row_count == expected and log.export_format == "csv" and log.channel == "web"
+        for key, value in filters.items():
+            assert (
+                str(
+                    log.filters.get(
+                        {"course": "course_code", "competency": "competency"}.get(key, key)
+                    )
+                )
+                == value
+            )
+
+
+def test_csv_neutralises_formulas_and_has_a_semicolon_variant(app, hr):
+    """Would a name like =HYPERLINK(...) run as a formula when HR opens the file in Excel?"""
+    rows = csv_rows(export(hr, "csv"))
+    cells = [cell for row in rows for cell in row]
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+    assert any(cell.startswith("'=HYPERLINK") for cell in cells)
+    semicolon = csv_rows(export(hr, "csv-semicolon"), delimiter=";")
+    assert len(semicolon) == len(rows) and len(semicolon[0]) == len(rows[0])
+
+
+def test_xlsx_export_parses_back(app, hr):
+    response = export(hr, "xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    sheet = workbook.active
+    values = list(sheet.iter_rows(values_only=True))
+    assert len(values) - 1 == 5
+    assert sheet.freeze_panes == "A2"
+    assert any(isinstance(v, datetime) for v in values[1])
+    assert any(isinstance(v, float | int) for v in values[1])
+
+
+def test_json_xapi_and_siasn_exports(app, hr):
+    """Do JSON, xAPI and SIASN exports carry the same five completions in their own shapes?"""
+    records = json.loads(export(hr, "json").get_data(as_text=True))
+    assert len(records) == 5
+
+    lines = export(hr, "xapi").get_data(as_text=True).strip().splitlines()
+    statements = [json.loads(line) for line in lines]
+    completed = [s for s in statements if s["verb"]["id"].endswith("/completed")]
+    assert len(completed) == 5
+    for s in statements:
+        assert {"id", "actor", "verb", "object", "timestamp"} <= set(s)
+        assert s["actor"]["account"]["homePage"].startswith("http")
+        assert -1 <= s["result"]["score"]["scaled"] <= 1
+
+    siasn = json.loads(export(hr, "siasn").get_data(as_text=True))
+    assert len(siasn) == 4  # Dodi has no NIP: SIASN records are keyed by nipBaru
+    assert all(r["jenisDiklatId"] == 16 and isinstance(r["jumlahJam"], int) for r in siasn)
+    assert {r["tanggalSelesaiKursus"] for r in siasn} >= {"01-01-2026"}
+
+
+def test_exports_never_carry_secrets(app, hr):
+    for fmt in ("csv", "json", "xapi", "siasn"):
+        body = export(hr, fmt).get_data(as_text=True)
+        assert "pbkdf2" not in body and "scrypt" not in body and "password" not in body.lower()
+
+
+def test_learners_cannot_export(app, client, world):
+    """Can a learner pull other people's records?"""
+    sign_in(client, world["budi"][1])
+    assert client.get("/reports").status_code == 403
+    assert client.post("/reports/export/csv", data={}).status_code == 403
+
+
+def test_audit_log_is_visible_to_admins_only(app, hr, world):
+    export(hr, "json", course="AAA-1")
+    assert hr.get("/reports/audit").status_code == 403
+    admin = app.test_client()
+    _, login = make_user(app, "admin", login="admin")
+    sign_in(admin, login)
+    page = admin.get("/reports/audit").get_data(as_text=True)
+    assert "Petugas BKPSDM" in page and "course_code=AAA-1" in page
+
+
+def test_cli_export_writes_the_same_rows_and_logs(app, runner, world, tmp_path):
+    out = tmp_path / "export.csv"
+    result = runner.invoke(
+        args=["lms", "export-completions", "--format", "csv", "--since", "2026-01-01",
+              "--unit", "DINKES", "--output", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) - 1 == 4
+    with app.app_context():
+        log = db.session.query(ExportLog).one()
+        assert log.channel == "cli" and log.row_count == 4
