@@ -10,21 +10,10 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
-
-from lms.accounts.models import Unit, User
-from lms.catalog.models import Course, CourseVersion
 from lms.extensions import db
-from lms.learning.models import Completion
 from lms.reports import exports
 from lms.reports.models import ExportLog
-from lms.reports.queries import (
-    CompletionFilter,
-    apply_filter,
-    attempt_rows,
-    completion_rows,
-    count_completions,
-)
+from lms.reports.queries import CompletionFilter, attempt_rows, completion_rows, count_completions
 
 
 @dataclass(frozen=True)
@@ -113,75 +102,3 @@ def _xlsx(rows, zone: str) -> Iterator[bytes]:
         spool.seek(0)
         while chunk := spool.read(64 * 1024):
             yield chunk
-
-
-@dataclass(frozen=True)
-class Summary:
-    completions: int
-    learners: int
-    jp: float
-    average_score: float | None
-
-
-def summary(f: CompletionFilter) -> Summary:
-    stmt = apply_filter(
-        select(
-            func.count(Completion.id),
-            func.count(distinct(Completion.user_id)),
-            func.coalesce(func.sum(Completion.jp), 0.0),
-            func.avg(Completion.score),
-        )
-        .select_from(Completion)
-        .join(User, User.id == Completion.user_id)
-        .join(Course, Course.id == Completion.course_id)
-        .join(CourseVersion, CourseVersion.id == Completion.course_version_id),
-        f,
-    )
-    completions, learners, jp, average = db.session.execute(stmt).one()
-    return Summary(
-        completions, learners, float(jp or 0), float(average) if average is not None else None
-    )
-
-
-def by_course(f: CompletionFilter) -> list[tuple]:
-    """(code, current title, completions, JP, average score), most completions first."""
-    current = CourseVersion.__table__.alias("current_version")
-    stmt = apply_filter(
-        select(
-            Course.code,
-            current.c.title,
-            func.count(Completion.id),
-            func.coalesce(func.sum(Completion.jp), 0.0),
-            func.avg(Completion.score),
-        )
-        .select_from(Completion)
-        .join(User, User.id == Completion.user_id)
-        .join(Course, Course.id == Completion.course_id)
-        .join(CourseVersion, CourseVersion.id == Completion.course_version_id)
-        .join(current, current.c.id == Course.current_version_id)
-        .group_by(Course.code, current.c.title)
-        .order_by(func.count(Completion.id).desc(), Course.code),
-        f,
-    )
-    return list(db.session.execute(stmt))
-
-
-def by_unit(f: CompletionFilter) -> list[tuple]:
-    """(unit name, learners, completions, JP), most JP first; people without a unit together."""
-    stmt = apply_filter(
-        select(
-            Unit.name,
-            func.count(distinct(Completion.user_id)),
-            func.count(Completion.id),
-            func.coalesce(func.sum(Completion.jp), 0.0),
-        )
-        .select_from(Completion)
-        .join(User, User.id == Completion.user_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .join(Course, Course.id == Completion.course_id)
-        .join(CourseVersion, CourseVersion.id == Completion.course_version_id)
-        .group_by(Unit.name)
-        .order_by(func.sum(Completion.jp).desc()),
-        f,
-    )
-    return list(db.session.execute(stmt))

@@ -19,11 +19,12 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from lms.access import allow
-from lms.accounts.models import ADMIN, HR, Unit
+from lms.accounts.models import ADMIN, HR, Unit, User
 from lms.catalog.models import Course, CourseCompetency, CourseVersion
 from lms.content.vocabulary import BUILTIN_COMPETENCIES, CATEGORIES, competency_name
 from lms.extensions import db
-from lms.reports import services
+from lms.learning.models import Completion
+from lms.reports import services, summaries
 from lms.reports.forms import CompletionFilterForm
 from lms.reports.models import ExportLog
 from lms.reports.queries import CompletionFilter
@@ -31,6 +32,7 @@ from lms.reports.queries import CompletionFilter
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 LOG_PAGE_SIZE = 50
+EMPLOYEES_PER_PAGE = 50
 
 
 def _filter_form() -> CompletionFilterForm:
@@ -82,14 +84,67 @@ def index():
             "reports/index.html", form=form, filter=None, formats=services.FORMATS
         ), 400
     f = _to_filter(form)
+    target = current_app.config["LMS_JP_TARGET"]
+    units = summaries.by_unit(f, target)
     return render_template(
         "reports/index.html",
         form=form,
         filter=f,
-        summary=services.summary(f),
-        courses=services.by_course(f),
-        units=services.by_unit(f),
+        summary=summaries.summary(f),
+        courses=summaries.by_course(f),
+        units=units,
+        unit_chart=[(u.name, u.completed) for u in units if u.employees or u.completed][:15],
+        jp_spread=summaries.jp_distribution(f, target),
+        jp_target=target,
         formats=services.FORMATS,
+    )
+
+
+@bp.route("/employees")
+@allow(HR)
+def employees():
+    form = _filter_form()
+    if not form.validate():
+        return render_template("reports/employees.html", form=form, filter=None), 400
+    f = _to_filter(form)
+    page = max(request.args.get("page", 1, type=int), 1)
+    sort = request.args.get("sort", "name")
+    lines, total = summaries.employees(f, sort=sort, page=page, per_page=EMPLOYEES_PER_PAGE)
+    return render_template(
+        "reports/employees.html",
+        form=form,
+        filter=f,
+        lines=lines,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // EMPLOYEES_PER_PAGE)),
+        sort=sort,
+        jp_target=current_app.config["LMS_JP_TARGET"],
+    )
+
+
+@bp.route("/employees/<int:user_id>")
+@allow(HR)
+def employee(user_id: int):
+    person = db.session.get(User, user_id) or abort(404)
+    history = db.session.execute(
+        select(Completion, CourseVersion.title, Course.code)
+        .join(CourseVersion, CourseVersion.id == Completion.course_version_id)
+        .join(Course, Course.id == Completion.course_id)
+        .where(Completion.user_id == user_id)
+        .order_by(Completion.completed_at.desc())
+    ).all()
+    zone = get_timezone()
+    per_year: dict[int, float] = {}
+    for completion, _title, _code in history:
+        year = completion.completed_at.astimezone(zone).year
+        per_year[year] = per_year.get(year, 0.0) + completion.jp
+    return render_template(
+        "reports/employee.html",
+        person=person,
+        history=history,
+        per_year=sorted(per_year.items(), reverse=True),
+        jp_target=current_app.config["LMS_JP_TARGET"],
     )
 
 

@@ -37,6 +37,8 @@ ROUTE_ACCESS: dict[str, set[str]] = {
     "reports.index": {"hr"},
     "reports.export": {"hr"},
     "reports.audit": {"admin"},
+    "reports.employees": {"hr"},
+    "reports.employee": {"hr"},
 }
 
 

@@ -207,3 +207,64 @@ def test_cli_export_writes_the_same_rows_and_logs(app, runner, world, tmp_path):
     with app.app_context():
         log = db.session.query(ExportLog).one()
         assert log.channel == "cli" and log.row_count == 4
+
+
+def test_unit_table_counts_employees_and_who_reached_the_target(app, hr, world, tmp_path):
+    """Does the per-unit table show employees, completions, JP and how many reached 20 JP?"""
+    from lms.reports.queries import CompletionFilter
+    from lms.reports.summaries import by_unit
+
+    import_course(app, write_course(tmp_path / "c", code="CCC-1"))
+    with app.app_context():
+        course = published_course("CCC-1")
+        db.session.add(
+            Completion(
+                user_id=world["ani"][0], course_id=course.id, course_version_id=course.current_version_id,
+                score=99.0, jp=18.0, enrolled_at=datetime(2026, 8, 1, tzinfo=UTC),
+                completed_at=datetime(2026, 8, 2, tzinfo=UTC), certificate_no="2026-TEST-XTRA-0001",
+            )
+        )  # fmt: skip
+        db.session.commit()
+        lines = {u.name: u for u in by_unit(CompletionFilter.this_year(), 20)}
+    p2p = lines["Bidang P2P"]
+    assert (p2p.employees, p2p.completed, p2p.jp) == (2, 4, 24.0)  # Ani 2 + 2 + 18, Dodi 2
+    assert p2p.reached_target == 1  # Ani, with 22 JP this year
+    assert lines["Dinas PTSP"].completed == 1 and lines["Dinas PTSP"].reached_target == 0
+    page = hr.get("/reports").get_data(as_text=True)
+    assert "Mencapai 20 JP" in page or "Reached 20 JP" in page
+
+
+def test_course_table_has_pass_rate_and_median(app, hr):
+    page = hr.get("/reports?course=AAA-1").get_data(as_text=True)
+    assert "Median" in page or "median" in page.lower()
+    from lms.reports.queries import CompletionFilter
+    from lms.reports.summaries import by_course
+
+    with app.app_context():
+        (line,) = by_course(CompletionFilter.this_year(course_code="AAA-1"))
+    assert line.completions == 3 and line.median_score == 75.0
+    assert line.enrolments == 3 and round(line.completion_rate) == 100
+
+
+def test_employee_list_marks_those_below_target_and_sorts(app, hr, world):
+    """Does HR see every employee's JP this year, with those below 20 JP marked, sortable by JP?"""
+    page = hr.get("/reports/employees?sort=-jp").get_data(as_text=True)
+    assert "Budi Dinkes" in page and "Cici PTSP" in page
+    assert page.count("tag-warn") >= 4  # nobody reached 20 JP
+    by_jp = hr.get("/reports/employees?sort=jp").get_data(as_text=True)
+    assert by_jp.index("Petugas BKPSDM") < by_jp.index("Cici PTSP")  # 0 JP before 2 JP
+    only_ptsp = hr.get(f"/reports/employees?unit={unit_id(app, 'DPMPTSP')}").get_data(as_text=True)
+    assert "Cici PTSP" in only_ptsp and "Budi Dinkes" not in only_ptsp
+
+
+def test_employee_page_lists_courses_and_jp_per_year(app, hr, world):
+    page = hr.get(f"/reports/employees/{world['budi'][0]}").get_data(as_text=True)
+    assert "2026: <strong>2 JP</strong>" in page and "2025: <strong>2 JP</strong>" in page
+    assert "2026-TEST-0000-0002" in page
+    assert hr.get("/reports/employees/99999").status_code == 404
+
+
+def test_report_charts_are_server_side_svg(app, hr):
+    page = hr.get("/reports").get_data(as_text=True)
+    assert page.count("<svg viewBox=") == 2 and 'role="img"' in page
+    assert "<script" not in page

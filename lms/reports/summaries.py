@@ -1,0 +1,299 @@
+"""Report summaries for HR pages: totals, per course, per unit, per employee and the JP spread.
+
+Aggregates run in SQL; Python only merges a few grouped results (units and courses are few).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import median
+
+from sqlalchemy import and_, distinct, func, select, true
+
+from lms.accounts.models import Unit, User
+from lms.catalog.models import Course, CourseVersion
+from lms.extensions import db
+from lms.learning.models import Completion, Enrolment
+from lms.quiz.models import QuizAttempt
+from lms.reports.queries import CompletionFilter, apply_filter, unit_and_descendants
+
+
+def _completions_joined(*columns):
+    return (
+        select(*columns)
+        .select_from(Completion)
+        .join(User, User.id == Completion.user_id)
+        .join(Course, Course.id == Completion.course_id)
+        .join(CourseVersion, CourseVersion.id == Completion.course_version_id)
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    completions: int
+    learners: int
+    jp: float
+    average_score: float | None
+
+
+def summary(f: CompletionFilter) -> Summary:
+    stmt = apply_filter(
+        _completions_joined(
+            func.count(Completion.id),
+            func.count(distinct(Completion.user_id)),
+            func.coalesce(func.sum(Completion.jp), 0.0),
+            func.avg(Completion.score),
+        ),
+        f,
+    )
+    completions, learners, jp, average = db.session.execute(stmt).one()
+    average = float(average) if average is not None else None
+    return Summary(completions, learners, float(jp or 0), average)
+
+
+@dataclass
+class CourseLine:
+    code: str
+    title: str
+    enrolments: int = 0
+    completions: int = 0
+    jp: float = 0.0
+    attempts: int = 0
+    passed_attempts: int = 0
+    scores: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def completion_rate(self) -> float | None:
+        return 100 * self.completions / self.enrolments if self.enrolments else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return 100 * self.passed_attempts / self.attempts if self.attempts else None
+
+    @property
+    def median_score(self) -> float | None:
+        return median(self.scores) if self.scores else None
+
+
+def by_course(f: CompletionFilter) -> list[CourseLine]:
+    """Enrolments, completions, JP, pass rate of graded attempts and median score per course."""
+    start, end = f.bounds()
+    current = CourseVersion.__table__.alias("current_version")
+    lines: dict[str, CourseLine] = {
+        code: CourseLine(code, title)
+        for code, title in db.session.execute(
+            select(Course.code, current.c.title)
+            .join(current, current.c.id == Course.current_version_id)
+            .where(Course.code == f.course_code if f.course_code else true())
+        )
+    }
+    people = _people(f)
+    enrolled = select(Course.code, func.count(Enrolment.id)).join(
+        Course, Course.id == Enrolment.course_id
+    )
+    if start is not None:
+        enrolled = enrolled.where(Enrolment.enrolled_at >= start)
+    if end is not None:
+        enrolled = enrolled.where(Enrolment.enrolled_at < end)
+    if people is not None:
+        enrolled = enrolled.where(Enrolment.user_id.in_(people))
+    for code, count in db.session.execute(enrolled.group_by(Course.code)):
+        if code in lines:
+            lines[code].enrolments = count
+
+    completed = apply_filter(
+        _completions_joined(Course.code, Completion.score, Completion.jp), f
+    ).order_by(Course.code)
+    for code, score, jp in db.session.execute(completed):
+        line = lines.get(code)
+        if line is not None:
+            line.completions += 1
+            line.jp += jp
+            line.scores.append(score)
+
+    attempts = (
+        select(
+            Course.code,
+            func.count(QuizAttempt.id),
+            func.count(QuizAttempt.id).filter(QuizAttempt.passed),
+        )
+        .join(Course, Course.id == QuizAttempt.course_id)
+        .where(QuizAttempt.submitted_at.is_not(None))
+    )
+    if start is not None:
+        attempts = attempts.where(QuizAttempt.submitted_at >= start)
+    if end is not None:
+        attempts = attempts.where(QuizAttempt.submitted_at < end)
+    if people is not None:
+        attempts = attempts.where(QuizAttempt.user_id.in_(people))
+    for code, total, passed in db.session.execute(attempts.group_by(Course.code)):
+        if code in lines:
+            lines[code].attempts, lines[code].passed_attempts = total, passed
+    shown = [line for line in lines.values() if line.enrolments or line.completions]
+    return sorted(shown, key=lambda line: (-line.completions, line.code))
+
+
+def _people(f: CompletionFilter):
+    """The users a unit filter covers (None: everybody)."""
+    if not f.unit_id:
+        return None
+    return select(User.id).where(User.unit_id.in_(unit_and_descendants(f.unit_id)))
+
+
+@dataclass
+class UnitLine:
+    unit_id: int | None
+    name: str
+    employees: int = 0
+    enrolled: int = 0
+    completed: int = 0
+    jp: float = 0.0
+    reached_target: int = 0
+
+    @property
+    def completion_rate(self) -> float | None:
+        return 100 * self.completed / self.enrolled if self.enrolled else None
+
+
+def by_unit(f: CompletionFilter, jp_target: float) -> list[UnitLine]:
+    """Per unit (its own staff): employees, enrolled, completions, JP and who reached the target."""
+    start, end = f.bounds()
+    units = select(Unit.id, Unit.name)
+    if f.unit_id:
+        units = units.where(Unit.id.in_(unit_and_descendants(f.unit_id)))
+    lines: dict[int | None, UnitLine] = {
+        uid: UnitLine(uid, name) for uid, name in db.session.execute(units)
+    }
+
+    for uid, count in db.session.execute(
+        select(User.unit_id, func.count(User.id))
+        .where(User.active.is_(True))
+        .group_by(User.unit_id)
+    ):
+        if uid in lines:
+            lines[uid].employees = count
+
+    enrolled = select(User.unit_id, func.count(distinct(Enrolment.user_id))).join(
+        User, User.id == Enrolment.user_id
+    )
+    if start is not None:
+        enrolled = enrolled.where(Enrolment.enrolled_at >= start)
+    if end is not None:
+        enrolled = enrolled.where(Enrolment.enrolled_at < end)
+    for uid, count in db.session.execute(enrolled.group_by(User.unit_id)):
+        if uid in lines:
+            lines[uid].enrolled = count
+
+    completed = apply_filter(
+        _completions_joined(User.unit_id, func.count(Completion.id), func.sum(Completion.jp)), f
+    ).group_by(User.unit_id)
+    for uid, count, jp in db.session.execute(completed):
+        if uid in lines:
+            lines[uid].completed, lines[uid].jp = count, float(jp or 0)
+
+    # The 20 JP entitlement counts every completion in the period, whatever course filter is set.
+    totals = _jp_per_person(f).subquery()
+    reached = (
+        select(User.unit_id, func.count())
+        .join(totals, totals.c.user_id == User.id)
+        .where(totals.c.jp >= jp_target)
+        .group_by(User.unit_id)
+    )
+    for uid, count in db.session.execute(reached):
+        if uid in lines:
+            lines[uid].reached_target = count
+    return sorted(lines.values(), key=lambda line: (-line.jp, line.name))
+
+
+def _jp_per_person(f: CompletionFilter):
+    start, end = f.bounds()
+    conditions = []
+    if start is not None:
+        conditions.append(Completion.completed_at >= start)
+    if end is not None:
+        conditions.append(Completion.completed_at < end)
+    return (
+        select(Completion.user_id.label("user_id"), func.sum(Completion.jp).label("jp"))
+        .where(and_(true(), *conditions))
+        .group_by(Completion.user_id)
+    )
+
+
+@dataclass(frozen=True)
+class EmployeeLine:
+    user_id: int
+    nip: str | None
+    username: str | None
+    name: str
+    unit_name: str | None
+    jabatan: str | None
+    completions: int
+    jp: float
+
+
+EMPLOYEE_SORTS = {"name", "jp", "-jp", "unit"}
+
+
+def employees(f: CompletionFilter, *, sort: str = "name", page: int = 1, per_page: int = 50):
+    """Employees in the filter's units with their JP in the period; (lines, total count)."""
+    totals = _jp_per_person(f).add_columns(func.count(Completion.id).label("n")).subquery()
+    jp = func.coalesce(totals.c.jp, 0.0)
+    stmt = (
+        select(
+            User.id,
+            User.nip,
+            User.username,
+            User.name,
+            Unit.name,
+            User.jabatan,
+            func.coalesce(totals.c.n, 0),
+            jp,
+        )
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .outerjoin(totals, totals.c.user_id == User.id)
+        .where(User.active.is_(True))
+    )
+    people = _people(f)
+    if people is not None:
+        stmt = stmt.where(User.id.in_(people))
+    order = {
+        "name": (User.name, User.id),
+        "jp": (jp, User.name, User.id),
+        "-jp": (jp.desc(), User.name, User.id),
+        "unit": (Unit.name, User.name, User.id),
+    }[sort if sort in EMPLOYEE_SORTS else "name"]
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page))
+    return [EmployeeLine(*r) for r in rows], total
+
+
+def jp_distribution(
+    f: CompletionFilter, target: float
+) -> list[tuple[float | None, float | None, int]]:
+    """Employees (in the filter's units) by JP in the period: (above, up to, count) buckets."""
+    totals = _jp_per_person(f).subquery()
+    stmt = (
+        select(func.coalesce(totals.c.jp, 0.0))
+        .select_from(User)
+        .outerjoin(totals, totals.c.user_id == User.id)
+        .where(User.active.is_(True))
+    )
+    people = _people(f)
+    if people is not None:
+        stmt = stmt.where(User.id.in_(people))
+    bounds = [0, 5, 10, 15]
+    buckets = [(None, 0.0)] + [
+        (low, high) for low, high in zip(bounds, [*bounds[1:], target], strict=True)
+    ]
+    counts = [0] * (len(buckets) + 1)
+    for (value,) in db.session.execute(stmt):
+        if value >= target:
+            counts[-1] += 1
+            continue
+        for i, (_low, high) in enumerate(buckets):
+            if value <= high or (i == len(buckets) - 1):
+                counts[i] += 1
+                break
+    return [(low, high, counts[i]) for i, (low, high) in enumerate(buckets)] + [
+        (target, None, counts[-1])
+    ]
