@@ -156,7 +156,7 @@ class UnitLine:
 
 
 def by_unit(f: CompletionFilter, jp_target: float) -> list[UnitLine]:
-    """Per unit (its own staff): employees, enrolled, completions, JP and who reached the target."""
+    """Per unit (its own staff): employees, enrolments, completions, JP, who reached the target."""
     start, end = f.bounds()
     units = select(Unit.id, Unit.name)
     if f.unit_id:
@@ -173,9 +173,8 @@ def by_unit(f: CompletionFilter, jp_target: float) -> list[UnitLine]:
         if uid in lines:
             lines[uid].employees = count
 
-    enrolled = select(User.unit_id, func.count(distinct(Enrolment.user_id))).join(
-        User, User.id == Enrolment.user_id
-    )
+    # Enrolments and completions are both counted per course taken, so their ratio is a rate.
+    enrolled = select(User.unit_id, func.count(Enrolment.id)).join(User, User.id == Enrolment.user_id)
     if start is not None:
         enrolled = enrolled.where(Enrolment.enrolled_at >= start)
     if end is not None:

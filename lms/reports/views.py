@@ -84,6 +84,7 @@ def index():
             "reports/index.html", form=form, filter=None, formats=services.FORMATS
         ), 400
     f = _to_filter(form)
+    form.since.data, form.until.data = f.since, f.until  # show the period actually used
     target = current_app.config["LMS_JP_TARGET"]
     units = summaries.by_unit(f, target)
     return render_template(
@@ -107,6 +108,7 @@ def employees():
     if not form.validate():
         return render_template("reports/employees.html", form=form, filter=None), 400
     f = _to_filter(form)
+    form.since.data, form.until.data = f.since, f.until
     page = max(request.args.get("page", 1, type=int), 1)
     sort = request.args.get("sort", "name")
     lines, total = summaries.employees(f, sort=sort, page=page, per_page=EMPLOYEES_PER_PAGE)
