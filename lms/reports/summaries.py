@@ -174,7 +174,9 @@ def by_unit(f: CompletionFilter, jp_target: float) -> list[UnitLine]:
             lines[uid].employees = count
 
     # Enrolments and completions are both counted per course taken, so their ratio is a rate.
-    enrolled = select(User.unit_id, func.count(Enrolment.id)).join(User, User.id == Enrolment.user_id)
+    enrolled = select(User.unit_id, func.count(Enrolment.id)).join(
+        User, User.id == Enrolment.user_id
+    )
     if start is not None:
         enrolled = enrolled.where(Enrolment.enrolled_at >= start)
     if end is not None:
