@@ -1,0 +1,97 @@
+"""A civil servant's journey in a real browser: sign in, find, enrol, read, fail, retry, pass, certificate."""
+
+from __future__ import annotations
+
+import re
+
+from lms.catalog.services import published_course
+
+LEARNER = ("198609262015051001", "belajar-asn-2026")
+
+
+def answer(page, quiz: dict, correct: bool) -> None:
+    """Fill every question shown, choosing right (or wrong) answers as the key says."""
+    by_key = {q["key"]: q for q in quiz["questions"]}
+    for fieldset in page.locator("fieldset.question").all():
+        name = fieldset.locator("input").first.get_attribute("name")
+        q = by_key[name]
+        if q["kind"] in ("single", "multiple"):
+            picks = [o["id"] for o in q["options"] if o["correct"] == correct]
+            for option_id in picks[:1] if q["kind"] == "single" else picks:
+                fieldset.locator(f'input[value="{option_id}"]').check()
+        elif q["kind"] == "true-false":
+            value = "true" if q["answer"] == correct else "false"
+            fieldset.locator(f'input[value="{value}"]').check()
+        else:
+            fieldset.locator("input[type=text]").fill(q["answers"][0] if correct else "tidak tahu")
+
+
+def test_learner_completes_a_course_in_the_browser(live_server, page):
+    """Can a learner do the whole journey with a real browser, keyboard-submittable forms included?"""
+    app, base = live_server
+    with app.app_context():
+        quiz = published_course("PM-101").current_version.quiz
+
+    page.goto(f"{base}/login")
+    assert page.title().startswith("Masuk")
+    page.fill("#login", LEARNER[0])
+    page.fill("#password", LEARNER[1])
+    page.press("#password", "Enter")
+    page.wait_for_url(f"{base}/my")
+    assert "Anda belum mendaftar" in page.content()
+
+    page.click("text=Jelajahi katalog kursus")
+    page.fill("#q", "proyek")
+    page.press("#q", "Enter")
+    page.click("text=Manajemen Proyek Pemerintah Daerah")
+    page.click("button:has-text('Daftar kursus ini')")
+    assert "Anda telah terdaftar" in page.content()
+
+    page.click("ol.module-list >> a >> nth=0")
+    for _ in range(5):
+        assert page.locator(".content h2").count() >= 1
+        page.click("form[action$='/done'] button")
+    assert "5 dari 5 modul selesai" in page.content()
+
+    page.click("ol.module-list >> text=Kuis akhir")
+    page.click("button:has-text('Mulai percobaan 1')")
+    answer(page, quiz, correct=False)
+    page.click("button:has-text('Kirim jawaban')")
+    assert "Belum lulus" in page.content()
+
+    page.click("button:has-text('Coba lagi')")
+    answer(page, quiz, correct=True)
+    page.click("button:has-text('Kirim jawaban')")
+    text = page.content()
+    assert "Selamat" in text and "Lulus" in text
+
+    page.click("text=Lihat sertifikat >> nth=0")
+    assert "Sertifikat" in page.title()
+    assert page.locator(".cert-name").inner_text() == "Budi Santoso"
+    number = page.locator(".cert-facts dd.mono").inner_text()
+    assert re.fullmatch(r"\d{4}(-[0-9A-Z]{4}){3}", number)
+
+    page.goto(f"{base}/my")
+    assert "6 dari 20 JP" in page.content()
+    assert number in page.content()
+
+
+def test_quiz_is_usable_with_the_keyboard_alone(live_server, page):
+    """Can the quiz be answered and submitted with Tab, arrows and Space/Enter only?"""
+    _app, base = live_server
+    page.goto(f"{base}/login")
+    page.fill("#login", "pelatih")
+    page.fill("#password", "pelatih-asn-2026")
+    page.press("#password", "Enter")
+    page.goto(f"{base}/courses/KM-101")
+    page.click("button:has-text('Daftar kursus ini')")
+    page.goto(f"{base}/courses/KM-101/quiz")
+    page.click("button:has-text('Mulai percobaan 1')")
+    first = page.locator("fieldset.question input").first
+    first.focus()
+    page.keyboard.press("Space")
+    assert first.is_checked()
+    focused_outline = page.evaluate(
+        "getComputedStyle(document.activeElement.closest('label')).outlineStyle"
+    )
+    assert focused_outline != "none"  # visible focus on the option
