@@ -226,3 +226,11 @@ def test_language_switch_is_remembered_per_user(app, client, learner):
     sign_in(fresh, login)
     assert "My learning" in fresh.get("/my").get_data(as_text=True)
     assert "Pembelajaran saya" in app.test_client().get("/login").get_data(as_text=True) or True
+
+
+def test_form_fields_carry_no_empty_aria_attributes(app, client):
+    """Do form fields point screen readers only at hints and errors that exist?"""
+    page = client.get("/login").get_data(as_text=True)
+    assert '="None"' not in page
+    bad = client.post("/login", data={"login": "12345678", "password": "x"}).get_data(as_text=True)
+    assert 'aria-invalid="true"' in bad and 'aria-describedby="login-error"' in bad
