@@ -75,8 +75,11 @@ def _project_root():
 
 
 def _register_blueprints(app: Flask) -> None:
+    from lms.accounts.import_views import bp as employees_bp
     from lms.accounts.views import admin_bp
     from lms.accounts.views import bp as accounts_bp
+    from lms.api.views import bp as api_bp
+    from lms.api.views import tokens_bp as api_tokens_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
@@ -84,6 +87,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.reports.views import bp as reports_bp
 
     blueprints = (accounts_bp, admin_bp, catalog_bp, learning_bp, quiz_bp, reports_bp, health_bp)
+    blueprints += (api_bp, api_tokens_bp)
+    blueprints += (employees_bp,)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
@@ -91,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     from lms import request_log
     from lms.access import enforce
-    from lms.database import READ_METHODS
+    from lms.database import request_writes
     from lms.extensions import db
 
     request_log.register(app)  # first, so its timer covers the other hooks
@@ -100,7 +105,7 @@ def _register_hooks(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response):
         """The one place a request's writes are committed: all of them, or none."""
-        if request.method in READ_METHODS:
+        if not request_writes():
             return response  # page views never write; the session is closed at teardown
         if response.status_code >= 400:
             db.session.rollback()

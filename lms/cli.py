@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 
 from lms.accounts import services as accounts
 from lms.accounts.models import ROLES
+from lms.api import services as api
 from lms.catalog import services as catalog
 from lms.content.package import read_packages
 from lms.content.problems import PackageInvalid
@@ -222,3 +223,31 @@ def export_completions(fmt, since, until, unit, course, output, portal_url) -> N
             target.close()
     if output:
         click.echo(f"{started.log.row_count} completion(s) written to {output}.", err=True)
+
+
+@lms_cli.command("create-api-token")
+@click.option("--name", required=True, help="The system that will use it, e.g. competency-profile.")
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(api.SCOPES))
+def create_api_token(name: str, scopes: tuple[str, ...]) -> None:
+    """Create an API token and print it once (the portal keeps only its SHA-256)."""
+    try:
+        token, secret = api.create_token(name, scopes)
+    except api.InvalidTokenData as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"Created API token {token.name} with scopes {token.scopes}.", err=True)
+    click.echo("Give it to the system now; it will not be shown again:", err=True)
+    click.echo(secret)  # alone on stdout, so a script can capture it
+
+
+@lms_cli.command("revoke-api-token")
+@click.option("--name", required=True, help="Name of the active token to revoke.")
+def revoke_api_token(name: str) -> None:
+    """Revoke the active API token NAME: its next call is refused."""
+    token = api.active_token_named(name)
+    if token is None:
+        raise click.ClickException(f"no active API token named {name!r}")
+    api.revoke(token)
+    db.session.commit()
+    click.echo(f"Revoked API token {token.name} ({token.prefix}…).")

@@ -63,6 +63,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LMS_PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
         "LMS_REQUEST_LOG": _bool(env.get("LMS_REQUEST_LOG"), default=True),
         "LMS_COURSES_PATH": env.get("LMS_COURSES_PATH", str(Path.cwd() / "courses")),
+        # Refuse bigger requests before reading them (uploads are spooled to disk otherwise).
+        "MAX_CONTENT_LENGTH": int(env.get("LMS_MAX_REQUEST_MB", "16")) * 1024 * 1024,
     }
     config.update(overrides)
     return config

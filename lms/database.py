@@ -14,6 +14,20 @@ from sqlalchemy.engine import Engine
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def record_on_read() -> None:
+    """Declare that this GET writes: the API records each read (audit entry, token last use).
+
+    Call it before the request's first query. Its transaction is then committed like a form
+    post's (see commit_or_roll_back) and, on SQLite, takes the write lock up front.
+    """
+    g.lms_records_reads = True
+
+
+def request_writes() -> bool:
+    """Whether the current request's transaction is one that writes and is committed."""
+    return request.method not in READ_METHODS or bool(g.get("lms_records_reads"))
+
+
 def engine_options(uri: str) -> dict:
     if not uri.startswith("sqlite"):
         # A server may drop idle connections (restarts, firewalls): test each one before use.
@@ -41,7 +55,7 @@ def configure_engine(engine: Engine) -> None:
     def _on_begin(connection):
         # Page views read without locking; everything else (form posts, CLI commands, jobs)
         # takes the write lock up front, so two writers queue instead of deadlocking.
-        writes = not has_request_context() or request.method not in READ_METHODS
+        writes = not has_request_context() or request_writes()
         if writes and has_request_context() and g.get("lms_reading_only"):
             writes = False  # e.g. an export streaming after its audit entry was committed
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

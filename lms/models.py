@@ -1,17 +1,20 @@
 """Imports every feature's models so Alembic and create_all see the whole schema."""
 
-from lms.accounts.models import Unit, User
+from lms.accounts.models import EmployeeImport, Unit, User
+from lms.api.models import ApiToken
 from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVersion, ModuleVersion
 from lms.learning.models import Completion, Enrolment, ModuleProgress
 from lms.quiz.models import QuizAttempt
 from lms.reports.models import ExportLog
 
 __all__ = [
+    "ApiToken",
     "Completion",
     "Course",
     "CourseCompetency",
     "CourseModule",
     "CourseVersion",
+    "EmployeeImport",
     "Enrolment",
     "ExportLog",
     "ModuleProgress",

@@ -245,10 +245,13 @@ def json_chunks(rows: Iterable[CompletionRow], *, tz: str | tzinfo = DEFAULT_ZON
     Text is not neutralised: JSON is read by programs, and a quote would change the data.
     """
     zone = _zone(tz)
-    records = (
-        {key: _json_value(value) for key, value in _typed_record(row, zone).items()} for row in rows
-    )
-    return json_array_chunks(records)
+    return json_array_chunks(json_record(row, zone) for row in rows)
+
+
+def json_record(row: CompletionRow, tz: str | tzinfo = DEFAULT_ZONE) -> dict[str, object]:
+    """One completion as the JSON export writes it (the API's items use the same keys)."""
+    zone = _zone(tz)
+    return {key: _json_value(value) for key, value in _typed_record(row, zone).items()}
 
 
 def ndjson_chunks(objects: Iterable[object]) -> Iterator[str]:

@@ -133,6 +133,26 @@ def count_completions(f: CompletionFilter) -> int:
 def completion_rows(f: CompletionFilter) -> Iterator[CompletionRow]:
     """Stream the filtered completions, oldest first, in batches of BATCH rows."""
     stmt = apply_filter(_completion_select(), f).order_by(Completion.completed_at, Completion.id)
+    yield from _rows(stmt)
+
+
+def completion_page(f: CompletionFilter, *, after_id: int, limit: int) -> list[CompletionRow]:
+    """One keyset page for polling systems: filtered completions with ids above `after_id`.
+
+    In id order, not completed_at order: an id is fixed when the record is written, so a poller
+    that remembers the last id it saw cannot skip a record written later with an earlier time
+    (the API makes sure no lower id is still being written when it reads; see lms.api.services).
+    """
+    stmt = (
+        apply_filter(_completion_select(), f)
+        .where(Completion.id > after_id)
+        .order_by(Completion.id)
+        .limit(limit)
+    )
+    return list(_rows(stmt))
+
+
+def _rows(stmt: Select) -> Iterator[CompletionRow]:
     competencies: dict[int, tuple[str, ...]] = {}
     result = db.session.execute(stmt.execution_options(yield_per=BATCH))
     for batch in result.partitions():

@@ -87,7 +87,9 @@ def test_quiz_is_usable_with_the_keyboard_alone(live_server, page):
     page.click("button:has-text('Daftar kursus ini')")
     page.goto(f"{base}/courses/KM-101/quiz")
     page.click("button:has-text('Mulai percobaan 1')")
-    first = page.locator("fieldset.question input").first
+    first = page.locator(
+        "fieldset.question input[type=radio], fieldset.question input[type=checkbox]"
+    ).first
     first.focus()
     page.keyboard.press("Space")
     assert first.is_checked()

@@ -34,11 +34,21 @@ ROUTE_ACCESS: dict[str, set[str]] = {
     "quiz.attempt": {"learner"},
     "quiz.result": {"learner"},
     "health.healthz": {ANONYMOUS},
+    # Open at the access layer: the API has no sessions; its bearer token decides (see test_api).
+    "api.completions": {ANONYMOUS},
+    "api.openapi_json": {ANONYMOUS},
+    "api_tokens.index": {"admin"},
+    "api_tokens.new": {"admin"},
+    "api_tokens.revoke": {"admin"},
     "reports.index": {"hr"},
     "reports.export": {"hr"},
     "reports.audit": {"admin"},
     "reports.employees": {"hr"},
     "reports.employee": {"hr"},
+    "employees.import_file": {"hr"},
+    "employees.preview": {"hr"},
+    "employees.confirm": {"hr"},
+    "employees.template": {"hr"},
 }
 
 
@@ -73,6 +83,8 @@ def world(app, course):
 def sample_urls(app, world):
     args = {"code": world["course"], "key": "modul-1", "attempt_id": 1, "user_id": 1, "fmt": "csv"}
     args["number"] = "2026-AAAA-BBBB-CCCC"
+    args["token_id"] = 1
+    args["import_id"], args["kind"] = 1, "employees"
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

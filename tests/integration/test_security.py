@@ -15,6 +15,8 @@ from tests.conftest import make_user, sign_in
 def state_changing_routes(app):
     args = {"code": "TES-101", "key": "modul-1", "attempt_id": 1, "user_id": 1, "number": "x"}
     args["fmt"] = "csv"
+    args["import_id"] = 1
+    args["token_id"] = 1
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
