@@ -235,8 +235,22 @@ class EmployeeLine:
 EMPLOYEE_SORTS = {"name", "jp", "-jp", "unit"}
 
 
-def employees(f: CompletionFilter, *, sort: str = "name", page: int = 1, per_page: int = 50):
-    """Employees in the filter's units with their JP in the period; (lines, total count)."""
+JP_STATUSES = {"below", "reached"}
+
+
+def employees(
+    f: CompletionFilter,
+    *,
+    sort: str = "name",
+    page: int = 1,
+    per_page: int = 50,
+    status: str | None = None,
+    jp_target: float = 20.0,
+):
+    """Employees in the filter's units with their JP in the period; (lines, total count).
+
+    `status` "below" keeps those under the JP target, "reached" those at or above it.
+    """
     totals = _jp_per_person(f).add_columns(func.count(Completion.id).label("n")).subquery()
     jp = func.coalesce(totals.c.jp, 0.0)
     stmt = (
@@ -257,6 +271,10 @@ def employees(f: CompletionFilter, *, sort: str = "name", page: int = 1, per_pag
     people = _people(f)
     if people is not None:
         stmt = stmt.where(User.id.in_(people))
+    if status == "below":
+        stmt = stmt.where(jp < jp_target)
+    elif status == "reached":
+        stmt = stmt.where(jp >= jp_target)
     order = {
         "name": (User.name, User.id),
         "jp": (jp, User.name, User.id),

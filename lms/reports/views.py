@@ -75,6 +75,23 @@ def _to_filter(form: CompletionFilterForm) -> CompletionFilter:
     )
 
 
+COURSE_SORTS = {"title", "enrolments", "completions", "completion_rate", "pass_rate"}
+COURSE_SORTS |= {"median_score"}
+UNIT_SORTS = {"name", "employees", "enrolled", "completed", "completion_rate", "jp"}
+UNIT_SORTS |= {"reached_target"}
+
+
+def _sorted(lines: list, key: str, allowed: set[str]) -> list:
+    """Sort a small summary table by a column; '-' first means descending; blanks go last."""
+    name = key.lstrip("-")
+    if name not in allowed:
+        return lines
+    present = [line for line in lines if getattr(line, name) is not None]
+    missing = [line for line in lines if getattr(line, name) is None]
+    present.sort(key=lambda line: getattr(line, name), reverse=key.startswith("-"))
+    return present + missing
+
+
 @bp.route("")
 @allow(HR)
 def index():
@@ -87,13 +104,18 @@ def index():
     form.since.data, form.until.data = f.since, f.until  # show the period actually used
     target = current_app.config["LMS_JP_TARGET"]
     units = summaries.by_unit(f, target)
+    courses = summaries.by_course(f)
+    course_sort = request.args.get("course_sort", "-completions")
+    unit_sort = request.args.get("unit_sort", "-jp")
     return render_template(
         "reports/index.html",
         form=form,
         filter=f,
         summary=summaries.summary(f),
-        courses=summaries.by_course(f),
-        units=units,
+        courses=_sorted(courses, course_sort, COURSE_SORTS),
+        units=_sorted(units, unit_sort, UNIT_SORTS),
+        course_sort=course_sort,
+        unit_sort=unit_sort,
         unit_chart=[(u.name, u.completed) for u in units if u.employees or u.completed][:15],
         jp_spread=summaries.jp_distribution(f, target),
         jp_target=target,
@@ -111,7 +133,12 @@ def employees():
     form.since.data, form.until.data = f.since, f.until
     page = max(request.args.get("page", 1, type=int), 1)
     sort = request.args.get("sort", "name")
-    lines, total = summaries.employees(f, sort=sort, page=page, per_page=EMPLOYEES_PER_PAGE)
+    status = request.args.get("status")
+    status = status if status in summaries.JP_STATUSES else None
+    target = current_app.config["LMS_JP_TARGET"]
+    lines, total = summaries.employees(
+        f, sort=sort, page=page, per_page=EMPLOYEES_PER_PAGE, status=status, jp_target=target
+    )
     return render_template(
         "reports/employees.html",
         form=form,
@@ -121,7 +148,8 @@ def employees():
         page=page,
         pages=max(1, -(-total // EMPLOYEES_PER_PAGE)),
         sort=sort,
-        jp_target=current_app.config["LMS_JP_TARGET"],
+        status=status,
+        jp_target=target,
     )
 
 

@@ -268,3 +268,38 @@ def test_report_charts_are_server_side_svg(app, hr):
     page = hr.get("/reports").get_data(as_text=True)
     assert page.count("<svg viewBox=") == 2 and 'role="img"' in page
     assert "<script" not in page
+
+
+def test_employee_list_filters_by_jp_status(app, hr, world, tmp_path):
+    """Can HR list only those below 20 JP, or only those who reached it?"""
+    import_course(app, write_course(tmp_path / "c", code="CCC-1"))
+    with app.app_context():
+        course = published_course("CCC-1")
+        db.session.add(
+            Completion(
+                user_id=world["cici"][0], course_id=course.id, course_version_id=course.current_version_id,
+                score=90.0, jp=19.0, enrolled_at=datetime(2026, 9, 1, tzinfo=UTC),
+                completed_at=datetime(2026, 9, 2, tzinfo=UTC), certificate_no="2026-TEST-CICI-0001",
+            )
+        )  # fmt: skip
+        db.session.commit()
+    reached = hr.get("/reports/employees?status=reached").get_data(as_text=True)
+    assert "Cici PTSP" in reached and "Budi Dinkes" not in reached  # 2 + 19 = 21 JP
+    below = hr.get("/reports/employees?status=below").get_data(as_text=True)
+    assert "Budi Dinkes" in below and "Cici PTSP" not in below
+
+
+def test_summary_tables_sort_by_any_column(app, hr):
+    """Can HR sort the per-unit and per-course tables by clicking a column?"""
+    by_name = hr.get("/reports?unit_sort=name").get_data(as_text=True)
+    by_name = by_name[by_name.index('id="unit-heading"') :]
+    names = ["Bidang P2P", "Dinas Kesehatan", "Dinas PTSP", "Pemerintah Kota"]
+    positions = [by_name.index(f"<td>{n}</td>") for n in names]
+    assert positions == sorted(positions)
+    reverse = hr.get("/reports?unit_sort=-name").get_data(as_text=True)
+    reverse = reverse[reverse.index('id="unit-heading"') :]
+    assert reverse.index("<td>Pemerintah Kota</td>") < reverse.index("<td>Bidang P2P</td>")
+    courses = hr.get("/reports?course_sort=completions").get_data(as_text=True)
+    table = courses[courses.index('id="course-heading"') :]
+    assert table.index("(BBB-1)") < table.index("(AAA-1)")  # 2 completions before 3
+    assert 'aria-sort="ascending"' in courses
