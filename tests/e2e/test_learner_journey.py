@@ -9,6 +9,13 @@ from lms.catalog.services import published_course
 LEARNER = ("198609262015051001", "belajar-asn-2026")
 
 
+def submit(page, selector: str) -> None:
+    """Click a link or a form's button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
+    page.wait_for_load_state("domcontentloaded")
+
+
 def answer(page, quiz: dict, correct: bool) -> None:
     """Fill every question shown, choosing right (or wrong) answers as the key says."""
     by_key = {q["key"]: q for q in quiz["questions"]}
@@ -36,36 +43,38 @@ def test_learner_completes_a_course_in_the_browser(live_server, page):
     assert page.title().startswith("Masuk")
     page.fill("#login", LEARNER[0])
     page.fill("#password", LEARNER[1])
-    page.press("#password", "Enter")
+    with page.expect_navigation():
+        page.press("#password", "Enter")
     page.wait_for_url(f"{base}/my")
     assert "Anda belum mendaftar" in page.content()
 
-    page.click("text=Jelajahi katalog kursus")
+    submit(page, "text=Jelajahi katalog kursus")
     page.fill("#q", "proyek")
-    page.press("#q", "Enter")
-    page.click("text=Manajemen Proyek Pemerintah Daerah")
-    page.click("button:has-text('Daftar kursus ini')")
+    with page.expect_navigation():
+        page.press("#q", "Enter")
+    submit(page, "text=Manajemen Proyek Pemerintah Daerah")
+    submit(page, "button:has-text('Daftar kursus ini')")
     assert "Anda telah terdaftar" in page.content()
 
-    page.click("ol.module-list >> a >> nth=0")
+    submit(page, "ol.module-list >> a >> nth=0")
     for _ in range(5):
         assert page.locator(".content h2").count() >= 1
-        page.click("form[action$='/done'] button")
+        submit(page, "form[action$='/done'] button")
     assert "5 dari 5 modul selesai" in page.content()
 
-    page.click("ol.module-list >> text=Kuis akhir")
-    page.click("button:has-text('Mulai percobaan 1')")
+    submit(page, "ol.module-list >> text=Kuis akhir")
+    submit(page, "button:has-text('Mulai percobaan 1')")
     answer(page, quiz, correct=False)
-    page.click("button:has-text('Kirim jawaban')")
+    submit(page, "button:has-text('Kirim jawaban')")
     assert "Belum lulus" in page.content()
 
-    page.click("button:has-text('Coba lagi')")
+    submit(page, "button:has-text('Coba lagi')")
     answer(page, quiz, correct=True)
-    page.click("button:has-text('Kirim jawaban')")
+    submit(page, "button:has-text('Kirim jawaban')")
     text = page.content()
     assert "Selamat" in text and "Lulus" in text
 
-    page.click("text=Lihat sertifikat >> nth=0")
+    submit(page, "text=Lihat sertifikat >> nth=0")
     assert "Sertifikat" in page.title()
     assert page.locator(".cert-name").inner_text() == "Budi Santoso"
     number = page.locator(".cert-facts dd.mono").inner_text()
@@ -82,11 +91,12 @@ def test_quiz_is_usable_with_the_keyboard_alone(live_server, page):
     page.goto(f"{base}/login")
     page.fill("#login", "pelatih")
     page.fill("#password", "pelatih-asn-2026")
-    page.press("#password", "Enter")
+    with page.expect_navigation():
+        page.press("#password", "Enter")
     page.goto(f"{base}/courses/KM-101")
-    page.click("button:has-text('Daftar kursus ini')")
+    submit(page, "button:has-text('Daftar kursus ini')")
     page.goto(f"{base}/courses/KM-101/quiz")
-    page.click("button:has-text('Mulai percobaan 1')")
+    submit(page, "button:has-text('Mulai percobaan 1')")
     first = page.locator(
         "fieldset.question input[type=radio], fieldset.question input[type=checkbox]"
     ).first
