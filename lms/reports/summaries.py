@@ -5,8 +5,7 @@ Aggregates run in SQL; Python only merges a few grouped results (units and cours
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from statistics import median
+from dataclasses import dataclass
 
 from sqlalchemy import and_, distinct, func, select, true
 
@@ -60,7 +59,7 @@ class CourseLine:
     jp: float = 0.0
     attempts: int = 0
     passed_attempts: int = 0
-    scores: list[float] = field(default_factory=list, repr=False)
+    median: float | None = None
 
     @property
     def completion_rate(self) -> float | None:
@@ -72,7 +71,7 @@ class CourseLine:
 
     @property
     def median_score(self) -> float | None:
-        return median(self.scores) if self.scores else None
+        return self.median
 
 
 def by_course(f: CompletionFilter) -> list[CourseLine]:
@@ -102,14 +101,13 @@ def by_course(f: CompletionFilter) -> list[CourseLine]:
             lines[code].enrolments = count
 
     completed = apply_filter(
-        _completions_joined(Course.code, Completion.score, Completion.jp), f
-    ).order_by(Course.code)
-    for code, score, jp in db.session.execute(completed):
+        _completions_joined(Course.code, func.count(Completion.id), func.sum(Completion.jp)), f
+    ).group_by(Course.code)
+    for code, count, jp in db.session.execute(completed):
         line = lines.get(code)
         if line is not None:
-            line.completions += 1
-            line.jp += jp
-            line.scores.append(score)
+            line.completions, line.jp = count, float(jp or 0)
+            line.median = _median_score(f, code, count)
 
     attempts = (
         select(
@@ -131,6 +129,25 @@ def by_course(f: CompletionFilter) -> list[CourseLine]:
             lines[code].attempts, lines[code].passed_attempts = total, passed
     shown = [line for line in lines.values() if line.enrolments or line.completions]
     return sorted(shown, key=lambda line: (-line.completions, line.code))
+
+
+def _median_score(f: CompletionFilter, code: str, count: int) -> float | None:
+    """The median score of a course's filtered completions, read from SQL by position.
+
+    SQLite has no median function; reading the one or two middle rows of the ordered scores
+    keeps memory flat however many completions there are.
+    """
+    if not count:
+        return None
+    ordered = (
+        apply_filter(_completions_joined(Completion.score), f)
+        .where(Course.code == code)
+        .order_by(Completion.score)
+    )
+    middle = list(
+        db.session.scalars(ordered.offset((count - 1) // 2).limit(2 if count % 2 == 0 else 1))
+    )
+    return float(sum(middle) / len(middle))
 
 
 def _people(f: CompletionFilter):

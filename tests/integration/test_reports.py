@@ -303,3 +303,13 @@ def test_summary_tables_sort_by_any_column(app, hr):
     table = courses[courses.index('id="course-heading"') :]
     assert table.index("(BBB-1)") < table.index("(AAA-1)")  # 2 completions before 3
     assert 'aria-sort="ascending"' in courses
+
+
+def test_median_with_an_even_number_of_completions(app, hr):
+    """Is the median of two scores (80 and 100) their mean, 90?"""
+    from lms.reports.queries import CompletionFilter
+    from lms.reports.summaries import by_course
+
+    with app.app_context():
+        (line,) = by_course(CompletionFilter.this_year(course_code="BBB-1"))
+    assert line.completions == 2 and line.median_score == 90.0
