@@ -66,12 +66,19 @@ def unit_and_descendants(unit_id: int):
     return select(tree.c.id)
 
 
-def apply_filter(stmt: Select, f: CompletionFilter) -> Select:
+def apply_filter(stmt: Select, f: CompletionFilter, *, happened_at=None, version_id=None) -> Select:
+    """Narrow a statement joined with User, Course and CourseVersion to what the filter asks.
+
+    The period applies to `happened_at` (Completion.completed_at unless told otherwise, e.g. a
+    quiz attempt's submitted_at); the competency to `version_id` (the completion's version).
+    """
+    happened_at = Completion.completed_at if happened_at is None else happened_at
+    version_id = Completion.course_version_id if version_id is None else version_id
     start, end = f.bounds()
     if start is not None:
-        stmt = stmt.where(Completion.completed_at >= start)
+        stmt = stmt.where(happened_at >= start)
     if end is not None:
-        stmt = stmt.where(Completion.completed_at < end)
+        stmt = stmt.where(happened_at < end)
     if f.unit_id:
         stmt = stmt.where(User.unit_id.in_(unit_and_descendants(f.unit_id)))
     if f.course_code:
@@ -80,7 +87,7 @@ def apply_filter(stmt: Select, f: CompletionFilter) -> Select:
         stmt = stmt.where(CourseVersion.category == f.category)
     if f.competency:
         stmt = stmt.where(
-            Completion.course_version_id.in_(
+            version_id.in_(
                 select(CourseCompetency.course_version_id).where(
                     CourseCompetency.code == f.competency
                 )
@@ -205,25 +212,9 @@ def attempt_rows(f: CompletionFilter) -> Iterator[AttemptRow]:
         .where(QuizAttempt.submitted_at.is_not(None))
         .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
     )
-    start, end = f.bounds()
-    if start is not None:
-        stmt = stmt.where(QuizAttempt.submitted_at >= start)
-    if end is not None:
-        stmt = stmt.where(QuizAttempt.submitted_at < end)
-    if f.unit_id:
-        stmt = stmt.where(User.unit_id.in_(unit_and_descendants(f.unit_id)))
-    if f.course_code:
-        stmt = stmt.where(Course.code == f.course_code)
-    if f.category:
-        stmt = stmt.where(CourseVersion.category == f.category)
-    if f.competency:
-        stmt = stmt.where(
-            QuizAttempt.course_version_id.in_(
-                select(CourseCompetency.course_version_id).where(
-                    CourseCompetency.code == f.competency
-                )
-            )
-        )
+    stmt = apply_filter(
+        stmt, f, happened_at=QuizAttempt.submitted_at, version_id=QuizAttempt.course_version_id
+    )
     result = db.session.execute(stmt.execution_options(yield_per=BATCH))
     for batch in result.partitions():
         for r in batch:
