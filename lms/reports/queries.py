@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import DateTime, Select, func, select, type_coerce
 
 from lms.accounts.models import Unit, User
 from lms.catalog.models import Course, CourseCompetency, CourseVersion
@@ -112,8 +112,10 @@ def _completion_select() -> Select:
             Completion.course_version_id,
             Completion.jp,
             CourseVersion.jenis_diklat,
-            Completion.enrolled_at,
-            Completion.completed_at,
+            # Read as plain timestamps: the UTC wrapper type costs a Python call per value, and
+            # CompletionRow consumers already read a naive timestamp as UTC.
+            type_coerce(Completion.enrolled_at, DateTime()),
+            type_coerce(Completion.completed_at, DateTime()),
             Completion.score,
             CourseVersion.pass_mark,
             Completion.certificate_no,
@@ -159,9 +161,14 @@ def completion_page(f: CompletionFilter, *, after_id: int, limit: int) -> list[C
     return list(_rows(stmt))
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def _rows(stmt: Select) -> Iterator[CompletionRow]:
     competencies: dict[int, tuple[str, ...]] = {}
-    result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+    # Core execution on the session's connection: no ORM result machinery for plain columns.
+    result = db.session.connection().execution_options(yield_per=BATCH).execute(stmt)
     for batch in result.partitions():
         missing = {row[10] for row in batch} - competencies.keys()
         if missing:
@@ -171,8 +178,8 @@ def _rows(stmt: Select) -> Iterator[CompletionRow]:
                 completion_id=r[0], user_id=r[1], nip=r[2], username=r[3], name=r[4],
                 unit_code=r[5], unit_name=r[6], course_code=r[7], course_title=r[8],
                 course_version=r[9], competency_codes=competencies.get(r[10], ()), jp=r[11],
-                jenis_diklat=r[12], enrolled_at=r[13], completed_at=r[14], score=r[15],
-                pass_mark=r[16], certificate_no=r[17],
+                jenis_diklat=r[12], enrolled_at=_utc(r[13]), completed_at=_utc(r[14]),
+                score=r[15], pass_mark=r[16], certificate_no=r[17],
             )  # fmt: skip
 
 
