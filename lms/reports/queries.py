@@ -168,7 +168,9 @@ def _utc(moment: datetime) -> datetime:
 def _rows(stmt: Select) -> Iterator[CompletionRow]:
     competencies: dict[int, tuple[str, ...]] = {}
     # Core execution on the session's connection: no ORM result machinery for plain columns.
-    result = db.session.connection().execution_options(yield_per=BATCH).execute(stmt)
+    # (Options on the statement: Connection.execution_options would change the connection
+    # itself, and every later statement of the request would run through a server cursor.)
+    result = db.session.connection().execute(stmt.execution_options(yield_per=BATCH))
     for batch in result.partitions():
         missing = {row[10] for row in batch} - competencies.keys()
         if missing:
