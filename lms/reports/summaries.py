@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, distinct, func, select, true
+from sqlalchemy import distinct, func, select, true
 
 from lms.accounts.models import Unit, User
 from lms.catalog.models import Course, CourseVersion
@@ -76,7 +76,6 @@ class CourseLine:
 
 def by_course(f: CompletionFilter) -> list[CourseLine]:
     """Enrolments, completions, JP, pass rate of graded attempts and median score per course."""
-    start, end = f.bounds()
     current = CourseVersion.__table__.alias("current_version")
     lines: dict[str, CourseLine] = {
         code: CourseLine(code, title)
@@ -90,10 +89,7 @@ def by_course(f: CompletionFilter) -> list[CourseLine]:
     enrolled = select(Course.code, func.count(Enrolment.id)).join(
         Course, Course.id == Enrolment.course_id
     )
-    if start is not None:
-        enrolled = enrolled.where(Enrolment.enrolled_at >= start)
-    if end is not None:
-        enrolled = enrolled.where(Enrolment.enrolled_at < end)
+    enrolled = _in_period(enrolled, Enrolment.enrolled_at, f)
     if people is not None:
         enrolled = enrolled.where(Enrolment.user_id.in_(people))
     for code, count in db.session.execute(enrolled.group_by(Course.code)):
@@ -118,10 +114,7 @@ def by_course(f: CompletionFilter) -> list[CourseLine]:
         .join(Course, Course.id == QuizAttempt.course_id)
         .where(QuizAttempt.submitted_at.is_not(None))
     )
-    if start is not None:
-        attempts = attempts.where(QuizAttempt.submitted_at >= start)
-    if end is not None:
-        attempts = attempts.where(QuizAttempt.submitted_at < end)
+    attempts = _in_period(attempts, QuizAttempt.submitted_at, f)
     if people is not None:
         attempts = attempts.where(QuizAttempt.user_id.in_(people))
     for code, total, passed in db.session.execute(attempts.group_by(Course.code)):
@@ -150,6 +143,16 @@ def _median_score(f: CompletionFilter, code: str, count: int) -> float | None:
     return float(sum(middle) / len(middle))
 
 
+def _in_period(stmt, column, f: CompletionFilter):
+    """Keep rows whose `column` falls in the filter's period (local calendar days)."""
+    start, end = f.bounds()
+    if start is not None:
+        stmt = stmt.where(column >= start)
+    if end is not None:
+        stmt = stmt.where(column < end)
+    return stmt
+
+
 def _people(f: CompletionFilter):
     """The users a unit filter covers (None: everybody)."""
     if not f.unit_id:
@@ -174,7 +177,6 @@ class UnitLine:
 
 def by_unit(f: CompletionFilter, jp_target: float) -> list[UnitLine]:
     """Per unit (its own staff): employees, enrolments, completions, JP, who reached the target."""
-    start, end = f.bounds()
     units = select(Unit.id, Unit.name)
     if f.unit_id:
         units = units.where(Unit.id.in_(unit_and_descendants(f.unit_id)))
@@ -194,10 +196,7 @@ def by_unit(f: CompletionFilter, jp_target: float) -> list[UnitLine]:
     enrolled = select(User.unit_id, func.count(Enrolment.id)).join(
         User, User.id == Enrolment.user_id
     )
-    if start is not None:
-        enrolled = enrolled.where(Enrolment.enrolled_at >= start)
-    if end is not None:
-        enrolled = enrolled.where(Enrolment.enrolled_at < end)
+    enrolled = _in_period(enrolled, Enrolment.enrolled_at, f)
     for uid, count in db.session.execute(enrolled.group_by(User.unit_id)):
         if uid in lines:
             lines[uid].enrolled = count
@@ -224,17 +223,8 @@ def by_unit(f: CompletionFilter, jp_target: float) -> list[UnitLine]:
 
 
 def _jp_per_person(f: CompletionFilter):
-    start, end = f.bounds()
-    conditions = []
-    if start is not None:
-        conditions.append(Completion.completed_at >= start)
-    if end is not None:
-        conditions.append(Completion.completed_at < end)
-    return (
-        select(Completion.user_id.label("user_id"), func.sum(Completion.jp).label("jp"))
-        .where(and_(true(), *conditions))
-        .group_by(Completion.user_id)
-    )
+    totals = select(Completion.user_id.label("user_id"), func.sum(Completion.jp).label("jp"))
+    return _in_period(totals, Completion.completed_at, f).group_by(Completion.user_id)
 
 
 @dataclass(frozen=True)
