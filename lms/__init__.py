@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.api.views import bp as api_bp
     from lms.api.views import tokens_bp as api_tokens_bp
+    from lms.authoring.views import bp as authoring_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
@@ -88,7 +89,7 @@ def _register_blueprints(app: Flask) -> None:
 
     blueprints = (accounts_bp, admin_bp, catalog_bp, learning_bp, quiz_bp, reports_bp, health_bp)
     blueprints += (api_bp, api_tokens_bp)
-    blueprints += (employees_bp,)
+    blueprints += (employees_bp, authoring_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

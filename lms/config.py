@@ -63,6 +63,10 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LMS_PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
         "LMS_REQUEST_LOG": _bool(env.get("LMS_REQUEST_LOG"), default=True),
         "LMS_COURSES_PATH": env.get("LMS_COURSES_PATH", str(Path.cwd() / "courses")),
+        # Course images and attachments, stored by content hash. Several machines behind one
+        # database must share this folder (NFS or similar); see docs/deploy.md.
+        "LMS_FILES_DIR": env.get("LMS_FILES_DIR", str(Path(instance_path) / "course-files")),
+        "LMS_UPLOAD_MB": float(env.get("LMS_UPLOAD_MB", "5")),
         # Refuse bigger requests before reading them (uploads are spooled to disk otherwise).
         "MAX_CONTENT_LENGTH": int(env.get("LMS_MAX_REQUEST_MB", "16")) * 1024 * 1024,
     }

@@ -5,7 +5,12 @@ Used by `flask lms seed-demo` (and `make run`); never by production setup.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from lms.accounts import services as accounts
+from lms.authoring.models import CourseAuthor
+from lms.catalog.models import Course
+from lms.extensions import db
 
 DEMO_UNITS = [
     ("KOTA", "Pemerintah Kota Contoh", None),
@@ -69,4 +74,13 @@ def seed() -> set[str]:
             unit=units[a["unit"]], jabatan=a["jabatan"], email=None,
         )  # fmt: skip
         created.add(a["login"])
+    _give_courses_an_owner(accounts.find_by_login("pelatih"))
     return created
+
+
+def _give_courses_an_owner(trainer) -> None:
+    """The demo trainer owns every course nobody authors yet, so the trainer area has content."""
+    authored = select(CourseAuthor.course_id)
+    for course_id in db.session.scalars(select(Course.id).where(Course.id.not_in(authored))):
+        db.session.add(CourseAuthor(course_id=course_id, user_id=trainer.id, is_owner=True))
+    db.session.flush()

@@ -2,6 +2,7 @@
 
 from lms.accounts.models import EmployeeImport, Unit, User
 from lms.api.models import ApiToken
+from lms.authoring.models import CourseAuthor, CourseDraft
 from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVersion, ModuleVersion
 from lms.learning.models import Completion, Enrolment, ModuleProgress
 from lms.quiz.models import QuizAttempt
@@ -11,7 +12,9 @@ __all__ = [
     "ApiToken",
     "Completion",
     "Course",
+    "CourseAuthor",
     "CourseCompetency",
+    "CourseDraft",
     "CourseModule",
     "CourseVersion",
     "EmployeeImport",

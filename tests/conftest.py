@@ -89,6 +89,7 @@ def app(tmp_path, pg_schema):
             "SERVER_NAME": "portal.test",
             "LMS_CATALOG_TTL": 0,
             "LMS_REQUEST_LOG": False,
+            "LMS_FILES_DIR": str(tmp_path / "course-files"),
         }
     )
     with app.app_context():

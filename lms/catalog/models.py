@@ -58,10 +58,14 @@ class CourseVersion(db.Model):
     quiz: Mapped[dict] = mapped_column(JSON)
     # {file name: Markdown}: the package as imported, for export and diffs.
     source: Mapped[dict] = mapped_column(JSON)
+    # {asset name: {"sha256", "type", "size"}}: images and attachments, stored by content hash.
+    assets: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     course: Mapped[Course] = relationship(foreign_keys=[course_id])
+    created_by = relationship("User")
     competencies: Mapped[list[CourseCompetency]] = relationship(
         cascade="all, delete-orphan", order_by="CourseCompetency.code"
     )

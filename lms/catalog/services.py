@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from lms.catalog import files
 from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVersion, ModuleVersion
 from lms.content.package import CoursePackage, read_packages
 from lms.content.problems import PackageInvalid
@@ -33,7 +34,10 @@ def import_path(path: str | Path, note: str | None = None) -> list[ImportOutcome
     return [import_package(p, note=note) for p in packages]
 
 
-def import_package(package: CoursePackage, note: str | None = None) -> ImportOutcome:
+def import_package(
+    package: CoursePackage, note: str | None = None, created_by_id: int | None = None
+) -> ImportOutcome:
+    """Publish `package` as the course's next version, unless its content is already current."""
     course = db.session.scalar(select(Course).where(Course.code == package.code))
     if course is None:
         course = Course(code=package.code)
@@ -42,6 +46,9 @@ def import_package(package: CoursePackage, note: str | None = None) -> ImportOut
     current = course.current_version
     if current is not None and current.content_hash == package.content_hash:
         return ImportOutcome(course.code, current.number, created=False)
+    for name, data in package.asset_data.items():
+        if files.store(data) != package.assets[name]["sha256"]:
+            raise ValueError(f"asset {name} does not match its description")
 
     number = (
         db.session.scalar(
@@ -65,7 +72,9 @@ def import_package(package: CoursePackage, note: str | None = None) -> ImportOut
         outline=[{"key": m.key, "title": m.title, "minutes": m.minutes} for m in package.modules],
         quiz=package.quiz,
         source=package.files,
+        assets=package.assets,
         note=note,
+        created_by_id=created_by_id,
     )
     version.competencies = [
         CourseCompetency(code=c["code"], level=c["level"]) for c in package.competencies

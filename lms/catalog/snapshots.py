@@ -81,6 +81,10 @@ class SnapshotCache:
             self._current[code] = (now + self.ttl, version_id)
         return version_id
 
+    def forget(self, code: str) -> None:
+        """Re-read which version is current on the next request (this worker just changed it)."""
+        self._current.pop(code, None)
+
     def version(self, version_id: int) -> VersionSnapshot:
         with self._lock:
             snapshot = self._versions.get(version_id)

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from lms.access import SIGNED_IN, allow
-from lms.catalog import services
+from lms.catalog import files, services
 from lms.content.vocabulary import CATEGORIES
 from lms.learning import services as learning
 from lms.quiz import services as quiz
@@ -51,3 +51,12 @@ def course(code: str):
         completion=learning.completion_for(current_user.id, course.id) if enrolment else None,
         quiz_status=quiz.quiz_status(current_user.id, course) if enrolment else None,
     )
+
+
+@bp.route("/courses/<code>/files/<name>")
+@allow(SIGNED_IN)
+def course_file(code: str, name: str):
+    """An image or attachment of the course's published version."""
+    course = services.published_course(code) or abort(404)
+    asset = (course.current_version.assets or {}).get(name) or abort(404)
+    return files.send_asset(name, asset)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lms.content.assets import ASSET_FOLDER, check_asset
 from lms.content.frontmatter import Document, read_document
 from lms.content.problems import N_, Problem, ProblemList
 from lms.content.quiz import parse_quiz
@@ -54,6 +56,10 @@ class CoursePackage:
     quiz: dict
     content_hash: str
     files: dict[str, str] = field(repr=False)  # file name -> Markdown source, for round trips
+    # asset name -> {"sha256", "type", "size"}; the bytes travel in asset_data when read from
+    # a folder or a zip, and are already in the file store when they come from a draft.
+    assets: dict[str, dict] = field(default_factory=dict, repr=False)
+    asset_data: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     @property
     def total_minutes(self) -> int:
@@ -64,10 +70,17 @@ def module_url(code: str, key: str) -> str:
     return f"/courses/{code}/modules/{key}"
 
 
-def content_hash(files: dict[str, str]) -> str:
+def published_asset_url(code: str, name: str) -> str:
+    return f"/courses/{code}/files/{name}"
+
+
+def content_hash(files: dict[str, str], assets: dict[str, dict] | None = None) -> str:
+    """One hash for the whole package: Markdown text and the bytes (by hash) of every asset."""
     digest = hashlib.sha256()
     for name in sorted(files):
         digest.update(name.encode() + b"\0" + files[name].encode() + b"\0")
+    for name in sorted(assets or {}):
+        digest.update(f"assets/{name}".encode() + b"\0" + assets[name]["sha256"].encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -140,15 +153,57 @@ def read_package(folder: str | Path) -> tuple[CoursePackage | None, list[Problem
         problems.add(str(folder), None, N_("course.md is missing"))
         return None, problems
     files = read_files(folder, problems)
-    package = parse_package(files, str(folder), problems)
+    assets, asset_data = read_assets(folder, problems)
+    package = parse_package(files, str(folder), problems, assets)
+    if package is not None:
+        package.asset_data = asset_data
     return (package if not problems else None), problems
 
 
+def read_assets(folder: Path, problems: ProblemList) -> tuple[dict[str, dict], dict[str, bytes]]:
+    """The files under `folder/assets/`, checked by their bytes: (descriptions, bytes)."""
+    data: dict[str, bytes] = {}
+    types: dict[str, str] = {}
+    root = folder / ASSET_FOLDER
+    if not root.is_dir():
+        return {}, {}
+    for p in sorted(root.iterdir()):
+        if p.name.startswith(".") or not p.is_file():
+            continue
+        blob = p.read_bytes()
+        media_type, found = check_asset(p.name, blob, path=str(p))
+        problems.extend(found)
+        if media_type is not None:
+            data[p.name], types[p.name] = blob, media_type
+    return describe_assets(data, types), data
+
+
+def describe_assets(data: dict[str, bytes], types: dict[str, str]) -> dict[str, dict]:
+    return {
+        name: {
+            "sha256": hashlib.sha256(blob).hexdigest(),
+            "type": types[name],
+            "size": len(blob),
+        }
+        for name, blob in data.items()
+    }
+
+
 def parse_package(
-    files: dict[str, str], folder: str, problems: ProblemList
+    files: dict[str, str],
+    folder: str,
+    problems: ProblemList,
+    assets: dict[str, dict] | None = None,
+    asset_url: Callable[[str, str], str] = published_asset_url,
 ) -> CoursePackage | None:
-    """Validate and parse a package given as {file name: text}. Pure: no file system access."""
-    digest = content_hash(files)
+    """Validate and parse a package given as {file name: text}. Pure: no file system access.
+
+    `assets` describes the package's files under assets/ ({name: {"sha256", "type", "size"}});
+    `asset_url(code, name)` is where rendered HTML points for them (the authoring preview
+    points at the draft's copy).
+    """
+    assets = dict(assets or {})
+    digest = content_hash(files, assets)
     course_path = f"{folder}/{COURSE_FILE}"
     if COURSE_FILE not in files:
         problems.add(course_path, None, N_("course.md is missing"))
@@ -210,6 +265,9 @@ def parse_package(
 
     def resolve(target: str) -> str | None:
         name = target.removeprefix("./")
+        if name.startswith(f"{ASSET_FOLDER}/"):
+            asset = name.removeprefix(f"{ASSET_FOLDER}/")
+            return asset_url(code, asset) if asset in assets else None
         return module_url(code, module_names[name]) if name in module_names else None
 
     modules: list[Module] = []
@@ -219,7 +277,7 @@ def parse_package(
         )
 
     intro = render_document(doc.body, resolve)
-    _report_links(intro.broken_links, doc.body, doc.body_line, course_path, problems)
+    report_broken_links(intro.broken_links, doc.body, doc.body_line, course_path, problems)
 
     quiz: dict = {"questions": []}
     if QUIZ_FILE not in files:
@@ -247,6 +305,7 @@ def parse_package(
         quiz=quiz,
         content_hash=digest,
         files=dict(files),
+        assets=assets,
     )
 
 
@@ -265,7 +324,7 @@ def _module(doc: Document, name, key, position, folder, problems: ProblemList, r
     if not doc.body.strip():
         problems.add(path, doc.body_line, N_("the module has no content"))
     rendered = render_document(doc.body, resolve)
-    _report_links(rendered.broken_links, doc.body, doc.body_line, path, problems)
+    report_broken_links(rendered.broken_links, doc.body, doc.body_line, path, problems)
     for extra in sorted(set(doc.meta) - {"title", "minutes", "id"}):
         problems.add(path, doc.line_of(extra), N_("unknown field: %(field)s"), field=extra)
     return Module(
@@ -280,13 +339,17 @@ def _module(doc: Document, name, key, position, folder, problems: ProblemList, r
     )
 
 
-def _report_links(broken: list[str], body: str, first_line: int, path: str, problems: ProblemList):
+def report_broken_links(
+    broken: list[str], body: str, first_line: int, path: str, problems: ProblemList
+):
     lines = body.split("\n")
     for target in dict.fromkeys(broken):
         line = next((first_line + i for i, text in enumerate(lines) if target in text), first_line)
-        problems.add(
-            path, line, N_("link to a module that does not exist: %(target)s"), target=target
-        )
+        if target.removeprefix("./").startswith(f"{ASSET_FOLDER}/"):
+            template = N_("file not found in the course's assets: %(target)s")
+        else:
+            template = N_("link to a module that does not exist: %(target)s")
+        problems.add(path, line, template, target=target)
 
 
 def _is_int(value) -> bool:

@@ -84,12 +84,12 @@ LinkResolver = Callable[[str], "str | None"]
 class RenderedDocument:
     html: str
     toc_html: str
-    # Relative .md links the resolver did not know (the validator reports them).
+    # Relative links to modules or assets the resolver did not know (the validator reports them).
     broken_links: list[str] = field(default_factory=list)
 
 
 class _ModuleLinkRewriter(Treeprocessor):
-    """Turn `02-wbs.md#part` into the module's URL; remember links to missing modules."""
+    """Turn `02-wbs.md#part` and `assets/bagan.png` into portal URLs; remember unknown targets."""
 
     def __init__(self, md, resolve: LinkResolver | None, broken: list[str]):
         super().__init__(md)
@@ -97,16 +97,23 @@ class _ModuleLinkRewriter(Treeprocessor):
         self.broken = broken
 
     def run(self, root: Element) -> None:
-        for a in root.iter("a"):
-            href = a.get("href") or ""
-            parts = urlsplit(href)
-            if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+        for element, attribute in [(a, "href") for a in root.iter("a")] + [
+            (img, "src") for img in root.iter("img")
+        ]:
+            parts = urlsplit(element.get(attribute) or "")
+            if parts.scheme or parts.netloc or not _is_package_reference(parts.path):
                 continue
             target = self.resolve(parts.path) if self.resolve else None
             if target is None:
                 self.broken.append(parts.path)
                 continue
-            a.set("href", target + (f"#{parts.fragment}" if parts.fragment else ""))
+            element.set(attribute, target + (f"#{parts.fragment}" if parts.fragment else ""))
+
+
+def _is_package_reference(path: str) -> bool:
+    """A relative link into the course package: a module file or a file under assets/."""
+    path = path.removeprefix("./")
+    return path.endswith(".md") or path.startswith("assets/")
 
 
 class _LinkExtension(Extension):

@@ -8,6 +8,9 @@ from __future__ import annotations
 import pytest
 
 from lms.access import ANONYMOUS, SIGNED_IN, decision_for
+from lms.accounts.services import find_by_login
+from lms.authoring.models import CourseAuthor
+from lms.extensions import db
 from tests.conftest import make_user, sign_in
 
 ROLES = ("learner", "trainer", "hr", "admin")
@@ -49,6 +52,39 @@ ROUTE_ACCESS: dict[str, set[str]] = {
     "employees.preview": {"hr"},
     "employees.confirm": {"hr"},
     "employees.template": {"hr"},
+    "catalog.course_file": {SIGNED_IN},
+    # Authoring: trainers (and admins); which course a trainer may edit is checked per course
+    # (see test_authoring), the world fixture makes the trainer an author of the sample course.
+    **{
+        f"authoring.{name}": {"trainer"}
+        for name in [
+            "index",
+            "new_course",
+            "import_zip",
+            "live_preview",
+            "course",
+            "details",
+            "add_module",
+            "module",
+            "move_module",
+            "delete_module",
+            "quiz",
+            "upload",
+            "draft_file",
+            "delete_file",
+            "publish",
+            "discard",
+            "versions",
+            "diff",
+            "rollback",
+            "export_draft",
+            "export_version",
+            "authors",
+            "remove_author",
+            "archive",
+            "statistics_page",
+        ]
+    },
 }
 
 
@@ -77,6 +113,10 @@ def allowed(endpoint: str, role: str | None) -> bool:
 @pytest.fixture
 def world(app, course):
     users = {role: make_user(app, role, name=f"Pengguna {role}") for role in ROLES}
+    with app.app_context():
+        trainer = find_by_login(users["trainer"][1])
+        db.session.add(CourseAuthor(course_id=1, user_id=trainer.id, is_owner=True))
+        db.session.commit()
     return {"users": users, "course": course}
 
 
@@ -85,6 +125,7 @@ def sample_urls(app, world):
     args["number"] = "2026-AAAA-BBBB-CCCC"
     args["token_id"] = 1
     args["import_id"], args["kind"] = 1, "employees"
+    args["version_number"], args["name"] = 1, "bagan.png"
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

@@ -1,0 +1,1 @@
+"""Authoring: drafts, publishing, versions, assets and course statistics for trainers."""
