@@ -37,8 +37,14 @@ def import_path(path: str | Path, note: str | None = None) -> list[ImportOutcome
 def import_package(
     package: CoursePackage, note: str | None = None, created_by_id: int | None = None
 ) -> ImportOutcome:
-    """Publish `package` as the course's next version, unless its content is already current."""
-    course = db.session.scalar(select(Course).where(Course.code == package.code))
+    """Publish `package` as the course's next version, unless its content is already current.
+
+    The course row is locked first, so two publishes at once (a double click, two authors, the
+    CLI and the browser) queue up: the second sees the first's version instead of colliding.
+    """
+    course = db.session.scalar(
+        select(Course).where(Course.code == package.code).with_for_update()
+    )
     if course is None:
         course = Course(code=package.code)
         db.session.add(course)

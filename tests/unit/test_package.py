@@ -227,3 +227,37 @@ def test_content_hash_changes_only_with_content(tmp_path):
     replace_in(folder / "02-modul-2.md", "Isi modul 2.", "Isi modul 2, diperbarui.")
     changed, _ = read_package(folder)
     assert first.content_hash == again.content_hash != changed.content_hash
+
+
+PNG_HEADER = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_assets_in_a_folder_are_read_checked_and_linked(tmp_path):
+    """Does a package's assets/ folder travel with it, images resolving to portal URLs?"""
+    folder = write_course(tmp_path / "c")
+    (folder / "assets").mkdir()
+    (folder / "assets" / "bagan.png").write_bytes(PNG_HEADER)
+    module = folder / "01-modul-1.md"
+    module.write_text(module.read_text() + "\n![Bagan](assets/bagan.png)\n")
+    package, problems = read_package(folder)
+    assert problems == []
+    assert package.assets["bagan.png"]["type"] == "image/png"
+    assert package.asset_data["bagan.png"] == PNG_HEADER
+    assert 'src="/courses/TES-101/files/bagan.png"' in package.modules[0].html
+
+
+def test_a_missing_or_disguised_asset_is_a_problem_with_its_line(tmp_path):
+    """Are a reference to an absent file and an HTML file named .png both reported?"""
+    folder = write_course(tmp_path / "c")
+    (folder / "assets").mkdir()
+    (folder / "assets" / "palsu.png").write_bytes(b"<html><script>alert(1)</script>")
+    module = folder / "01-modul-1.md"
+    module.write_text(module.read_text() + "\n![Hilang](assets/hilang.png)\n")
+    package, problems = read_package(folder)
+    assert package is None
+    messages = [str(p) for p in problems]
+    assert any("palsu.png" in m and "not a PNG" in m for m in messages)
+    lines = module.read_text().split("\n")
+    line = next(i for i, text in enumerate(lines, start=1) if "hilang.png" in text)
+    expected = f"01-modul-1.md:{line}: file not found in the course's assets: assets/hilang.png"
+    assert any(m.endswith(expected) for m in messages), messages
