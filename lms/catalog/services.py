@@ -43,7 +43,10 @@ def import_package(
     CLI and the browser) queue up: the second sees the first's version instead of colliding.
     """
     course = db.session.scalar(
-        select(Course).where(Course.code == package.code).with_for_update()
+        select(Course)
+        .where(Course.code == package.code)
+        .with_for_update()
+        .execution_options(populate_existing=True)  # what the lock holder wrote, not a stale copy
     )
     if course is None:
         course = Course(code=package.code)

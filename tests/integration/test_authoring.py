@@ -11,7 +11,7 @@ import re
 import zipfile
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.authoring.models import CourseAuthor, CourseDraft
 from lms.catalog.models import Course, CourseVersion
@@ -692,3 +692,42 @@ def test_the_statistics_page_is_there_for_authors(app, client, trainer):
     publish(client, app)
     page = client.get("/author/courses/LAT-201/statistics").get_data(as_text=True)
     assert "Statistics: Pelayanan Prima" in page
+
+
+def test_two_publishes_at_once_make_one_version(app, client, trainer):
+    """Do two authors pressing Publish at the same moment get one version, not an error?"""
+    import os
+    import threading
+
+    from lms.accounts.models import User
+    from lms.authoring import services
+
+    if not os.environ.get("LMS_TEST_DATABASE_URL"):
+        pytest.skip("SQLite requests take the write lock at BEGIN: publishes cannot interleave")
+    build_course(client, app)
+    barrier = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def press_publish():
+        with app.app_context():
+            course = db.session.scalar(select(Course).where(Course.code == "LAT-201"))
+            draft = services.draft_for(course)
+            user = db.session.get(User, trainer)
+            assert course.current_version is None  # both loaded the course before publishing
+            barrier.wait()
+            try:
+                outcomes.append(services.publish(course, draft, user, "bersamaan"))
+                db.session.commit()
+            except Exception as exc:  # the assertion below reports it
+                errors.append(exc)
+                db.session.rollback()
+
+    threads = [threading.Thread(target=press_publish) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert sorted(o.created for o in outcomes) == [False, True]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CourseVersion)) == 1
