@@ -1,4 +1,4 @@
-# Two commands for a fresh machine with Python 3.11+, make and git:
+# Two commands for a fresh machine with Python 3.11+, make and git (and npm, if present, for axe-core):
 #   make run    install into .venv, migrate SQLite, import courses, seed demo accounts, serve
 #   make test   install into .venv and run the whole suite (SQLite, then PostgreSQL if reachable)
 
@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install setup lint format test-sqlite test-postgres bench translations clean
+.PHONY: run test install browser-tools setup lint format test-sqlite test-postgres bench translations clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed") if sys.version_info < (3, 11) else None'
@@ -20,6 +20,22 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# axe-core (package.json, pinned in package-lock.json) for the browser tests' accessibility scans.
+# Without npm, or when npm ci fails off CI, those scans skip with the reason; on CI they must run.
+node_modules/.installed: package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+		if [ -n "$$CI" ]; then echo "CI: npm is needed for the accessibility scans"; exit 1; fi; \
+		echo "npm not found: the axe-core accessibility scans will be skipped."; \
+	elif npm ci --no-audit --no-fund; then \
+		touch $@; \
+	elif [ -n "$$CI" ]; then \
+		exit 1; \
+	else \
+		echo "npm ci failed: the axe-core accessibility scans will be skipped."; \
+	fi
+
+browser-tools: node_modules/.installed
 
 instance/secret_key:
 	mkdir -p instance
@@ -43,7 +59,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test-sqlite: install
+test-sqlite: install browser-tools
 	$(BIN)/python -m pytest -q
 
 test-postgres: install
@@ -60,4 +76,4 @@ bench: install
 	$(BIN)/python bench/pages.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

@@ -10,8 +10,8 @@ from datetime import datetime
 from flask import Flask, current_app, g
 from flask_babel import (
     format_date,
-    format_datetime,
     format_decimal,
+    format_time,
     get_locale,
     get_translations,
     gettext,
@@ -31,7 +31,8 @@ def local_date(value: datetime | None) -> str:
 def local_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_datetime(value, format="d MMMM yyyy HH:mm") + " " + _zone_abbreviation(value)
+    # The language's own date and clock: "23 November 2026 15.30", "November 23, 2026 3:30 PM".
+    return f"{local_date(value)} {format_time(value, 'short')} {_zone_abbreviation(value)}"
 
 
 def _zone_abbreviation(value: datetime) -> str:

@@ -62,6 +62,7 @@ class UserForm(FlaskForm):
         validators=[DataRequired()],
     )
     active = BooleanField(_l("Account active"), default=True)
+    confirm_disable = BooleanField(_l("Yes, disable this account"))
     password = PasswordField(
         _l("Password"),
         description=_l("At least 10 characters. On an existing account, fill in only to reset it."),
@@ -69,10 +70,13 @@ class UserForm(FlaskForm):
     )
 
 
+# Each language named in itself, as a language switch should.
+LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+
+
 class LanguageForm(FlaskForm):
     locale = SelectField(
-        _l("Language"),
-        choices=[SelectChoice("id", "Bahasa Indonesia"), SelectChoice("en", "English")],
+        _l("Language"), choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()]
     )
 
 

@@ -38,6 +38,8 @@ def load_user_from_session(session_id: str) -> User | None:
     user = db.session.get(User, int(user_id))
     if user is None or user.session_version != int(version):
         return None  # the password changed since this session began
+    if not user.active:
+        return None  # a disabled account is signed out everywhere at once
     return user
 
 
@@ -178,6 +180,12 @@ def update_user(
     user.roles = roles
     db.session.flush()
     return user
+
+
+def remember_language(user: User, locale: str) -> None:
+    """Keep the user's language choice on the account, so it follows them to any browser."""
+    user.locale = locale
+    db.session.flush()
 
 
 def change_password(user: User, new_password: str) -> None:

@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, or_, select
@@ -22,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from lms.access import ANONYMOUS, SIGNED_IN, allow
 from lms.accounts import services
-from lms.accounts.forms import LanguageForm, LoginForm, PasswordForm, UserForm
+from lms.accounts.forms import LANGUAGES, LanguageForm, LoginForm, PasswordForm, UserForm
 from lms.accounts.models import ADMIN, Unit, User
 from lms.accounts.nip import InvalidNip, looks_like_nip, normalise_nip
 from lms.content.problems import N_
@@ -89,7 +90,10 @@ def login():
         except DomainError as exc:
             form.form_errors.append(exc.message)
         else:
+            chosen = session.get("locale")  # picked on the sign-in page, just now
             session.clear()  # a fresh session on sign-in: no fixation
+            if chosen:
+                services.remember_language(user, chosen)
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("learning.dashboard"))
@@ -135,7 +139,10 @@ def set_language():
     if form.validate_on_submit():
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
-            current_user.locale = form.locale.data
+            services.remember_language(current_user, form.locale.data)
+        with force_locale(form.locale.data):  # said in the language just chosen
+            language = LANGUAGES[form.locale.data]
+            flash(_("The portal is now shown in %(language)s.", language=language), "success")
     return redirect(safe_next(request.form.get("next")) or url_for("accounts.home"))
 
 
@@ -202,7 +209,12 @@ def edit_user(user_id: int):
     form.login.data = user.login  # the login is shown, not edited
     if request.method == "GET":
         form.roles.data, form.unit_id.data = sorted(user.roles), user.unit_id or 0
-    if form.validate_on_submit():
+    disabling = user.active and not form.active.data and user.id != current_user.id
+    submitted = form.validate_on_submit()
+    if submitted and disabling and not form.confirm_disable.data:
+        # Disabling signs the person out at once: one more, explicit step (no JavaScript needed).
+        return render_template("admin/user_form.html", form=form, user=user, confirm_disable=True)
+    if submitted:
         try:
             if user.id == current_user.id and (
                 ADMIN not in form.roles.data or not form.active.data
@@ -226,7 +238,11 @@ def edit_user(user_id: int):
             db.session.rollback()
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            flash(_("Account %(login)s saved.", login=user.login), "success")
+            if disabling:
+                flash(_("Account %(login)s disabled: it can no longer sign in.", login=user.login),
+                      "success")  # fmt: skip
+            else:
+                flash(_("Account %(login)s saved.", login=user.login), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user), (
         200 if not form.errors else 400

@@ -83,10 +83,12 @@ def mark_done(code: str, key: str):
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("catalog.course", code=code))
-    announce_completion(completion, before)
     outline = course.current_version.outline
     keys = [m["key"] for m in outline]
-    following = keys[keys.index(key) + 1] if keys.index(key) + 1 < len(keys) else None
+    index = keys.index(key)
+    flash(_("Module “%(title)s” marked as done.", title=outline[index]["title"]), "success")
+    announce_completion(completion, before)
+    following = keys[index + 1] if index + 1 < len(keys) else None
     if following and completion is None:
         return redirect(url_for("learning.module", code=code, key=following))
     return redirect(url_for("catalog.course", code=code))

@@ -76,6 +76,7 @@ def attempt(attempt_id: int):
             flash(exc.message, "error")
             return redirect(url_for("quiz.result", attempt_id=attempt.id))
         else:
+            flash(_("Your answers have been submitted and graded."), "success")
             announce_completion(completion, before)
             return redirect(url_for("quiz.result", attempt_id=attempt.id))
     return render_template(

@@ -54,6 +54,7 @@ def live_server(tmp_path_factory, bundled_packages):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'live.sqlite3'}",
             "LMS_REQUEST_LOG": False,
             "LMS_CATALOG_TTL": 0,
+            "LMS_FILES_DIR": str(folder / "course-files"),
         }
     )
     with app.app_context():

@@ -1,45 +1,76 @@
-"""Phones and desktops: the main pages fit 360 px without sideways scrolling, with 44 px tap targets."""
+"""Phones and desktops: the main pages fit 360 px without sideways scrolling, with 44 px tap targets.
+
+Each page is also saved as a full-page screenshot under test-artifacts/screens/ (name-WIDTHxHEIGHT.png)
+for a person to look at; the assertions are what a person would notice first.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-PAGES = ["/my", "/courses", "/courses/PP-101", "/courses/PP-101/modules/standar-pelayanan",
-         "/courses/PP-101/quiz", "/reports", "/reports/employees"]  # fmt: skip
+from tests.conftest import ROOT
+from tests.e2e.steps import ADMIN, HR, seed_history, sign_in
+
+SCREENS = ROOT / "test-artifacts" / "screens"
+HR_PAGES = [
+    ("dashboard", "/my"),
+    ("catalog", "/courses"),
+    ("course", "/courses/PP-101"),
+    ("module", "/courses/PP-101/modules/standar-pelayanan"),
+    ("quiz-overview", "/courses/KM-101/quiz"),
+    ("quiz-attempt", "/attempts/{attempt}"),
+    ("quiz-result", "/attempts/{failed}/result"),
+    ("certificate", "/certificates/{certificate}"),
+    ("reports", "/reports"),
+    ("reports-employees", "/reports/employees"),
+    ("reports-employee", "/reports/employees/{hr_id}"),
+    ("employee-import", "/employees/import"),
+]
+ADMIN_PAGES = [("admin-users", "/admin/users"), ("admin-user", "/admin/users/{hr_id}"),
+               ("api-tokens", "/admin/api-tokens")]  # fmt: skip
 
 
-def sign_in(page, base, login, password):
-    page.goto(f"{base}/login")
-    page.fill("#login", login)
-    page.fill("#password", password)
-    with page.expect_navigation():
-        page.press("#password", "Enter")
+@pytest.fixture(scope="module")
+def seeded(live_server):
+    return seed_history(live_server[0])
+
+
+def check_and_capture(page, name: str, width: int, height: int) -> list[str]:
+    """Problems a person would notice on the page shown; saves its screenshot either way."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENS / f"{name}-{width}x{height}.png"), full_page=True)
+    problems = []
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"{name} scrolls sideways by {overflow}px at {width}px")
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('button, .button, .main-nav a, .user-menu a')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.textContent.trim(), e.getBoundingClientRect().height])
+            .filter(([, h]) => h < 44)"""
+    )
+    if small:
+        problems.append(f"{name}: tap targets under 44px: {small}")
+    return problems
 
 
 @pytest.mark.parametrize("width,height", [(360, 740), (1280, 800)])
-def test_main_pages_fit_the_screen(live_server, browser, width, height):
+def test_main_pages_fit_the_screen(live_server, browser, seeded, width, height):
     """At phone and desktop widths, does any main page scroll sideways or have small buttons?"""
     _app, base = live_server
     context = browser.new_context(viewport={"width": width, "height": height}, locale="id-ID")
     page = context.new_page()
+    problems: list[str] = []
     try:
-        sign_in(page, base, "199003142014032002", "arsip-pegawai-2026")  # HR who is also a learner
-        page.goto(f"{base}/courses/PP-101")
-        enrol = page.locator("button:has-text('Daftar kursus ini')")
-        if enrol.count():
-            with page.expect_navigation():
-                enrol.click()
-        for path in PAGES:
-            response = page.goto(f"{base}{path}")
-            assert response.status == 200, path
-            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
-            small = page.evaluate(
-                """() => [...document.querySelectorAll('button, .button, .main-nav a, .user-menu a')]
-                    .filter(e => e.offsetParent !== null)
-                    .map(e => [e.textContent.trim(), e.getBoundingClientRect().height])
-                    .filter(([, h]) => h < 44)"""
-            )
-            assert small == [], f"{path}: tap targets under 44px: {small}"
+        page.goto(f"{base}/login")
+        problems += check_and_capture(page, "login", width, height)
+        for login, pages in ((HR, HR_PAGES), (ADMIN, ADMIN_PAGES)):
+            context.clear_cookies()
+            sign_in(page, base, *login)
+            for name, path in pages:
+                response = page.goto(base + path.format(**seeded))
+                assert response.status == 200, path
+                problems += check_and_capture(page, name, width, height)
     finally:
         context.close()
+    assert problems == [], "\n".join(problems)

@@ -5,32 +5,9 @@ from __future__ import annotations
 import re
 
 from lms.catalog.services import published_course
+from tests.e2e.steps import answer, submit
 
 LEARNER = ("198609262015051001", "belajar-asn-2026")
-
-
-def submit(page, selector: str) -> None:
-    """Click a link or a form's button and wait for the page it leads to."""
-    with page.expect_navigation():
-        page.click(selector)
-    page.wait_for_load_state("domcontentloaded")
-
-
-def answer(page, quiz: dict, correct: bool) -> None:
-    """Fill every question shown, choosing right (or wrong) answers as the key says."""
-    by_key = {q["key"]: q for q in quiz["questions"]}
-    for fieldset in page.locator("fieldset.question").all():
-        name = fieldset.locator("input").first.get_attribute("name")
-        q = by_key[name]
-        if q["kind"] in ("single", "multiple"):
-            picks = [o["id"] for o in q["options"] if o["correct"] == correct]
-            for option_id in picks[:1] if q["kind"] == "single" else picks:
-                fieldset.locator(f'input[value="{option_id}"]').check()
-        elif q["kind"] == "true-false":
-            value = "true" if q["answer"] == correct else "false"
-            fieldset.locator(f'input[value="{value}"]').check()
-        else:
-            fieldset.locator("input[type=text]").fill(q["answers"][0] if correct else "tidak tahu")
 
 
 def test_learner_completes_a_course_in_the_browser(live_server, page):
