@@ -28,6 +28,20 @@ HR_PAGES = [
 ]
 ADMIN_PAGES = [("admin-users", "/admin/users"), ("admin-user", "/admin/users/{hr_id}"),
                ("api-tokens", "/admin/api-tokens")]  # fmt: skip
+TRAINER = ("pelatih", "pelatih-asn-2026")  # owns the bundled courses in the demo
+TRAINER_PAGES = [
+    ("author-courses", "/author/"),
+    ("author-new", "/author/new"),
+    ("author-draft", "/author/courses/PM-101"),
+    ("author-details", "/author/courses/PM-101/details"),
+    ("author-module", "/author/courses/PM-101/modules/pengantar-proyek"),
+    ("author-quiz", "/author/courses/PM-101/quiz"),
+    ("author-versions", "/author/courses/PM-101/versions"),
+    ("author-diff", "/author/courses/PM-101/diff?from=1&to=draft"),
+    ("author-authors", "/author/courses/PM-101/authors"),
+    ("author-statistics", "/author/courses/PM-101/statistics"),
+    ("author-import", "/author/import"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +78,7 @@ def test_main_pages_fit_the_screen(live_server, browser, seeded, width, height):
     try:
         page.goto(f"{base}/login")
         problems += check_and_capture(page, "login", width, height)
-        for login, pages in ((HR, HR_PAGES), (ADMIN, ADMIN_PAGES)):
+        for login, pages in ((HR, HR_PAGES), (ADMIN, ADMIN_PAGES), (TRAINER, TRAINER_PAGES)):
             context.clear_cookies()
             sign_in(page, base, *login)
             for name, path in pages:
