@@ -556,7 +556,7 @@ UNIQUE_CHECKS = [
     ("completion", "user_id, course_id"),
     ("enrolment", "user_id, course_id"),
     ("module_progress", "user_id, module_id"),
-    ("quiz_attempt", "user_id, course_id, number"),
+    ("quiz_attempt", "user_id, course_id, kind, number"),
 ]
 
 
@@ -604,7 +604,7 @@ def check_database(url: str, sqlite_path: Path | None, plan: dict, outcome: dict
             attempts_total = 0
             for aid, u, submitted, passed, score in rows(
                 "SELECT id, user_id, submitted_at IS NOT NULL, passed, score FROM quiz_attempt "
-                "WHERE course_id = :cid",
+                "WHERE course_id = :cid AND kind = 'final'",
                 cid=cid,
             ):
                 attempts.setdefault(u, []).append((aid, bool(submitted), bool(passed), score))

@@ -28,6 +28,7 @@ It then, in the same run:
     .venv/bin/python bench/export.py --small           # 2,000 employees, 10,000 completions
     .venv/bin/python bench/export.py                   # 200,000 / 1,000,000: several minutes
     .venv/bin/python bench/export.py --employees 50000 --completions 250000 --workers 2 --keep
+    .venv/bin/python bench/export.py --reuse /tmp/lms-export-bench-XXXX  # a --keep run's folder
 
 Prints the seeding time, a table (rows, sqlite3 time, CSV time, time to the first byte and ratio
 (target <= 3.0), peak worker RSS (target < 150 MB), XLSX and xAPI time and RSS, each report page
@@ -36,7 +37,8 @@ worker timeout of deploy/gunicorn.conf.py (this bench runs gunicorn with --timeo
 can measure them), and the query plans. Figures come from one run on a shared
 machine: quote the ratios, not lone absolute times. Exits 1 only on a correctness failure (row
 counts or cells that differ); targets missed are reported, not failed. --keep leaves the
-temporary directory (database, exported files, gunicorn log) in place.
+temporary directory (database, exported files, gunicorn log) in place; --reuse measures such a
+directory's database again without seeding (its files are overwritten, the folder is kept).
 """
 
 from __future__ import annotations
@@ -483,6 +485,25 @@ def seed(db_path: Path, env: dict, employees: int, completions: int) -> Seeded:
     return Seeded(employees, completions, attempts, courses, units, time.perf_counter() - started)
 
 
+def reuse(db_path: Path) -> Seeded:
+    """The counts of a database an earlier run seeded and kept, for --reuse (no seeding time)."""
+    con = sqlite3.connect(db_path)
+    try:
+        counts = [
+            con.execute(sql).fetchone()[0]
+            for sql in (
+                "SELECT count(DISTINCT user_id) FROM completion",
+                "SELECT count(*) FROM completion",
+                "SELECT count(*) FROM quiz_attempt WHERE submitted_at IS NOT NULL",
+                "SELECT count(*) FROM course",
+                "SELECT count(*) FROM unit",
+            )
+        ]
+    finally:
+        con.close()
+    return Seeded(*counts, seconds=0.0)
+
+
 # --- gunicorn, HTTP, memory ----------------------------------------------------------------------
 
 
@@ -840,6 +861,10 @@ def main() -> int:
     parser.add_argument("--small", action="store_true", help="2,000 employees, 10,000 completions")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument(
+        "--reuse", type=Path, metavar="DIR",
+        help="measure the database a --keep run left in DIR again, without seeding",
+    )  # fmt: skip
+    parser.add_argument(
         "--timeout", type=int, default=900,
         help="gunicorn worker timeout for this bench (s); exports longer than the deploy "
         "config's timeout are flagged",
@@ -855,8 +880,10 @@ def main() -> int:
     except Exception:  # only used to flag long exports
         deploy_timeout = None
 
-    work = Path(tempfile.mkdtemp(prefix="lms-export-bench-"))
+    work = args.reuse or Path(tempfile.mkdtemp(prefix="lms-export-bench-"))
     db_path = work / "bench.sqlite3"
+    if args.reuse and not db_path.is_file():
+        parser.error(f"--reuse: no bench.sqlite3 in {work}")
     env = {
         **os.environ,
         "LMS_DATABASE_URL": f"sqlite:///{db_path}",
@@ -867,11 +894,18 @@ def main() -> int:
     failures: list[str] = []
     proc = None
     try:
-        log(f"seeding {args.employees:,} employees, {args.completions:,} completions in {work}")
-        seeded = seed(db_path, env, args.employees, args.completions)
+        if args.reuse:
+            seeded = reuse(db_path)
+            args.employees, args.completions = seeded.employees, seeded.completions
+            (work / "gunicorn.log").unlink(missing_ok=True)  # its WORKER TIMEOUTs are old news
+            log(f"reusing {db_path}: {seeded.completions:,} completions")
+        else:
+            log(f"seeding {args.employees:,} employees, {args.completions:,} completions in {work}")
+            seeded = seed(db_path, env, args.employees, args.completions)
         size_mb = db_path.stat().st_size / 1e6
         log(
-            f"seeded in {seeded.seconds:.1f} s: {seeded.units} units, {seeded.courses} courses, "
+            f"{'reused' if args.reuse else 'seeded'} in {seeded.seconds:.1f} s: "
+            f"{seeded.units} units, {seeded.courses} courses, "
             f"{seeded.attempts:,} quiz attempts, database {size_mb:,.0f} MB"
         )
         n = args.completions
@@ -978,7 +1012,10 @@ def main() -> int:
         f"{attempts:,} graded attempts in {SINCE[:4]}, SQLite ({size_mb:,.0f} MB), "
         f"gunicorn {args.workers} sync workers"
     )
-    print(f"seeding: {seeded.seconds:.1f} s (migrations, import, demo, bulk insert, ANALYZE)")
+    if args.reuse:
+        print(f"seeding: none, the database of {work} was reused")
+    else:
+        print(f"seeding: {seeded.seconds:.1f} s (migrations, import, demo, bulk insert, ANALYZE)")
     print("times: wall clock; sqlite3 and CSV best of 2 (interleaved), XLSX and xAPI one run")
     print()
     verdict = "ok" if ratio <= RATIO_TARGET else "MISSED"
@@ -1049,7 +1086,7 @@ def main() -> int:
     else:
         print("correctness: row counts match (CSV = sqlite3 = XLSX rows; xAPI = completions + "
               "attempts), CSV cells equal to sqlite3's")  # fmt: skip
-    if args.keep:
+    if args.keep or args.reuse:
         print(f"kept: {work}")
     else:
         shutil.rmtree(work, ignore_errors=True)

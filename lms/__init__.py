@@ -82,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api.views import tokens_bp as api_tokens_bp
     from lms.authoring.views import bp as authoring_bp
     from lms.catalog.views import bp as catalog_bp
+    from lms.competency.views import bp as competency_bp
+    from lms.evaluation.views import bp as evaluation_bp
     from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
     from lms.quiz.views import bp as quiz_bp
@@ -90,6 +92,8 @@ def _register_blueprints(app: Flask) -> None:
     blueprints = (accounts_bp, admin_bp, catalog_bp, learning_bp, quiz_bp, reports_bp, health_bp)
     blueprints += (api_bp, api_tokens_bp)
     blueprints += (employees_bp, authoring_bp)
+    blueprints += (evaluation_bp,)
+    blueprints += (competency_bp,)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

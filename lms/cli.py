@@ -9,11 +9,13 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from lms.accounts import services as accounts
 from lms.accounts.models import ROLES
 from lms.api import services as api
 from lms.catalog import services as catalog
+from lms.competency import services as competency
 from lms.content.package import read_packages
 from lms.content.problems import PackageInvalid
 from lms.extensions import db
@@ -24,8 +26,22 @@ lms_cli = AppGroup("lms", help="Portal administration commands.")
 @lms_cli.command("check-courses")
 @click.argument("path", type=click.Path(exists=True, file_okay=False))
 def check_courses(path: str) -> None:
-    """Validate course packages under PATH; print every problem with file and line."""
-    packages, problems = read_packages(path)
+    """Validate course packages under PATH; print every problem with file and line.
+
+    Competency codes are checked against the competency dictionary in the database; without a
+    migrated database only their shape is checked, and the command says so.
+    """
+    try:
+        known = competency.known_codes()
+    except SQLAlchemyError:
+        db.session.rollback()
+        known = None
+        click.echo(
+            "No competency dictionary in the database (run `flask --app app db upgrade`): "
+            "only the shape of competency codes is checked.",
+            err=True,
+        )
+    packages, problems = read_packages(path, known_competencies=known)
     for problem in problems:
         click.echo(str(problem))
     if problems:
@@ -34,7 +50,9 @@ def check_courses(path: str) -> None:
     for p in packages:
         click.echo(
             f"ok  {p.code}  {p.title}  ({len(p.modules)} modules, "
-            f"{len(p.quiz['questions'])} questions, {p.jp:g} JP)"
+            f"{len(p.quiz['questions'])} questions, "
+            + (f"pre-test {len(p.pretest['questions'])} questions, " if p.pretest else "")
+            + f"{p.jp:g} JP)"
         )
 
 

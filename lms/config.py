@@ -59,6 +59,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LMS_LOGIN_LIMIT_ACCOUNT": env.get("LMS_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
         "LMS_LOGIN_LIMIT_IP": env.get("LMS_LOGIN_LIMIT_IP", "50 per 15 minutes"),
+        # Unknown or malformed numbers asked of the public certificate check, per address.
+        "LMS_VERIFY_LIMIT": env.get("LMS_VERIFY_LIMIT", "30 per 10 minutes"),
         # Number of reverse proxies in front of the portal whose X-Forwarded-* headers to trust.
         "LMS_PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
         "LMS_REQUEST_LOG": _bool(env.get("LMS_REQUEST_LOG"), default=True),

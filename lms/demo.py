@@ -10,6 +10,7 @@ from sqlalchemy import select
 from lms.accounts import services as accounts
 from lms.authoring.models import CourseAuthor
 from lms.catalog.models import Course
+from lms.competency import services as competency
 from lms.extensions import db
 
 DEMO_UNITS = [
@@ -60,6 +61,19 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# What the demo positions require, so the learner's dashboard has recommendations and HR's
+# training-needs report has figures (M1 at level 3: no bundled course closes that gap).
+DEMO_REQUIREMENTS = [
+    ("Epidemiolog Kesehatan Ahli Pertama", "T-SURVKES", 1),
+    ("Epidemiolog Kesehatan Ahli Pertama", "T-PROMKES", 2),
+    ("Epidemiolog Kesehatan Ahli Pertama", "M2", 2),
+    ("Epidemiolog Kesehatan Ahli Pertama", "M1", 3),
+    ("Analis SDM Aparatur", "M3", 2),
+    ("Analis SDM Aparatur", "M5", 2),
+    ("Analis SDM Aparatur", "T-PENGADUAN", 2),
+]
+
+
 def seed() -> set[str]:
     """Create what is missing; return the logins created."""
     units = {}
@@ -75,6 +89,8 @@ def seed() -> set[str]:
         )  # fmt: skip
         created.add(a["login"])
     _give_courses_an_owner(accounts.find_by_login("pelatih"))
+    for jabatan, code, level in DEMO_REQUIREMENTS:
+        competency.ensure_requirement(jabatan, code, level)
     return created
 
 

@@ -4,17 +4,22 @@ from lms.accounts.models import EmployeeImport, Unit, User
 from lms.api.models import ApiToken
 from lms.authoring.models import CourseAuthor, CourseDraft
 from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVersion, ModuleVersion
+from lms.competency.models import Competency, CompetencyImport, PositionRequirement
+from lms.evaluation.models import CourseEvaluation
 from lms.learning.models import Completion, Enrolment, ModuleProgress
 from lms.quiz.models import QuizAttempt
 from lms.reports.models import ExportLog
 
 __all__ = [
     "ApiToken",
+    "Competency",
+    "CompetencyImport",
     "Completion",
     "Course",
     "CourseAuthor",
     "CourseCompetency",
     "CourseDraft",
+    "CourseEvaluation",
     "CourseModule",
     "CourseVersion",
     "EmployeeImport",
@@ -22,6 +27,7 @@ __all__ = [
     "ExportLog",
     "ModuleProgress",
     "ModuleVersion",
+    "PositionRequirement",
     "QuizAttempt",
     "Unit",
     "User",

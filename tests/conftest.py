@@ -108,6 +108,10 @@ def app(tmp_path, pg_schema):
     with app.app_context():
         if not pg_schema:
             db.create_all()
+        from lms.competency.services import seed_shipped
+
+        seed_shipped()  # what the migration ships: the competency dictionary
+        db.session.commit()
     from lms.extensions import limiter
 
     limiter.reset()  # the limiter's memory storage outlives each test's app

@@ -162,6 +162,13 @@ class QuizForm(RevisionForm):
     )
 
 
+class PretestForm(RevisionForm):
+    text = TextAreaField(
+        _l("Pre-test (Markdown quiz syntax; leave empty for no pre-test)"),
+        validators=[Optional(), Length(max=MAX_MARKDOWN)],
+    )
+
+
 class PublishForm(RevisionForm):
     note = StringField(
         _l("What changed (shown in the version history)"),
@@ -193,5 +200,5 @@ class PreviewForm(FlaskForm):
     """The live preview's request: Markdown of one part of a course, checked like the rest."""
 
     course = StringField(validators=[DataRequired(), Length(max=32)])
-    kind = SelectField(choices=[SelectChoice(k, k) for k in ("module", "intro", "quiz")])
+    kind = SelectField(choices=[SelectChoice(k, k) for k in ("module", "intro", "quiz", "pretest")])
     text = TextAreaField(validators=[Optional(), Length(max=MAX_MARKDOWN)])

@@ -35,8 +35,8 @@ def preview(course: Course, draft: CourseDraft, kind: str, text: str) -> dict:
 
     problems = ProblemList()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if kind == "quiz":
-        quiz = parse_quiz(text, "quiz.md", problems, "preview", resolve)
+    if kind in ("quiz", "pretest"):
+        quiz = parse_quiz(text, f"{kind}.md", problems, "preview", resolve)
         html = render_template("authoring/_quiz_preview.html", quiz=quiz)
     else:
         rendered = render_document(text, resolve)

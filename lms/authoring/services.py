@@ -21,12 +21,14 @@ from lms.catalog import files as file_store
 from lms.catalog.models import Course, CourseVersion
 from lms.catalog.services import ImportOutcome, import_package
 from lms.clock import utcnow
+from lms.competency.services import known_codes
 from lms.content import assets as asset_rules
 from lms.content.archive import read_package_zip, write_package_zip
 from lms.content.frontmatter import read_document
 from lms.content.package import (
     COURSE_FILE,
     MODULE_FILE,
+    PRETEST_FILE,
     QUIZ_FILE,
     CoursePackage,
     content_hash,
@@ -427,6 +429,17 @@ def save_quiz(draft: CourseDraft, revision: int, user: User, text: str) -> int:
     return save_draft(draft, revision, user, files)
 
 
+def save_pretest(draft: CourseDraft, revision: int, user: User, text: str) -> int:
+    """The optional pre-test: saving an empty text removes pretest.md from the draft."""
+    files = dict(draft.files)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.strip():
+        files[PRETEST_FILE] = text
+    else:
+        files.pop(PRETEST_FILE, None)
+    return save_draft(draft, revision, user, files)
+
+
 def add_asset(
     draft: CourseDraft, revision: int, user: User, filename: str, data: bytes, max_bytes: int
 ) -> str:
@@ -458,7 +471,9 @@ def check_draft(course: Course, draft: CourseDraft, asset_url=None) -> tuple[Cou
     """Run the package validator on the draft: (package or None, problems)."""
     problems = ProblemList()
     kwargs = {"asset_url": asset_url} if asset_url else {}
-    package = parse_package(draft.files, course.code, problems, draft.assets, **kwargs)
+    package = parse_package(
+        draft.files, course.code, problems, draft.assets, known_competencies=known_codes(), **kwargs
+    )
     if package is not None and package.code != course.code:
         problems.add(
             f"{course.code}/{COURSE_FILE}",
@@ -505,7 +520,10 @@ def roll_back(course: Course, number: int, user: User, note: str | None = None) 
     if old is None:
         raise DomainError(N_("Version %(number)s does not exist."), number=number)
     problems = ProblemList()
-    package = parse_package(dict(old.source), course.code, problems, dict(old.assets or {}))
+    package = parse_package(
+        dict(old.source), course.code, problems, dict(old.assets or {}),
+        known_competencies=known_codes(),
+    )  # fmt: skip
     if package is None:
         raise DraftInvalid(list(problems))
     text = (note or "").strip() or f"Rollback to version {number}"
@@ -556,7 +574,9 @@ def import_archive(
         raise PackageInvalid(problems)
     parsed = ProblemList()
     types = {name: asset_rules.sniff_media_type(blob) for name, blob in asset_data.items()}
-    package = parse_package(files, folder, parsed, describe_assets(asset_data, types))
+    package = parse_package(
+        files, folder, parsed, describe_assets(asset_data, types), known_competencies=known_codes()
+    )
     if package is None:
         raise PackageInvalid(list(parsed))
     package.asset_data = asset_data

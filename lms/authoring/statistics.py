@@ -16,7 +16,8 @@ from sqlalchemy import extract, func, select
 from lms.catalog.models import Course, CourseModule, CourseVersion
 from lms.extensions import db
 from lms.learning.models import Completion, Enrolment, ModuleProgress
-from lms.quiz.models import QuizAttempt
+from lms.quiz.models import FINAL, QuizAttempt
+from lms.reports.gain import GainFigure, for_course
 from lms.reports.queries import CompletionFilter
 from lms.reports.summaries import _median_score
 
@@ -70,6 +71,8 @@ class CourseStatistics:
     quiz_learners: int  # learners with a submitted attempt on the current version
     questions: tuple[QuestionStatistics, ...]  # hardest first; unanswered ones last
     modules: tuple[ModuleStatistics, ...]  # in course order
+    # Pre-test to final score over every completion whose learner took the pre-test.
+    gain: GainFigure | None = None
 
 
 def course_statistics(course: Course) -> CourseStatistics:
@@ -83,7 +86,11 @@ def course_statistics(course: Course) -> CourseStatistics:
         select(
             func.count(QuizAttempt.id),
             func.count(QuizAttempt.id).filter(QuizAttempt.passed.is_(True)),
-        ).where(QuizAttempt.course_id == course.id, QuizAttempt.submitted_at.is_not(None))
+        ).where(
+            QuizAttempt.course_id == course.id,
+            QuizAttempt.kind == FINAL,
+            QuizAttempt.submitted_at.is_not(None),
+        )
     ).one()
     version = course.current_version
     latest = _latest_results(course.id, version.id) if version is not None else []
@@ -102,6 +109,7 @@ def course_statistics(course: Course) -> CourseStatistics:
         quiz_learners=len(latest),
         questions=_questions(version, latest) if version is not None else (),
         modules=_modules(course.id, version, enrolments) if version is not None else (),
+        gain=for_course(course.code),
     )
 
 
@@ -138,6 +146,7 @@ def _latest_results(course_id: int, version_id: int) -> list[dict]:
     on_version = (
         QuizAttempt.course_id == course_id,
         QuizAttempt.course_version_id == version_id,
+        QuizAttempt.kind == FINAL,
         QuizAttempt.submitted_at.is_not(None),
     )
     latest = (

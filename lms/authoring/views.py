@@ -31,6 +31,7 @@ from lms.authoring.forms import (
     ImportForm,
     ModuleForm,
     NewModuleForm,
+    PretestForm,
     PreviewForm,
     PublishForm,
     QuizForm,
@@ -46,7 +47,7 @@ from lms.catalog import files as file_store
 from lms.catalog.models import Course
 from lms.catalog.snapshots import cache as snapshot_cache
 from lms.content.diff import diff_packages
-from lms.content.problems import PackageInvalid
+from lms.content.problems import N_, PackageInvalid
 from lms.errors import DomainError, translate
 from lms.extensions import db
 
@@ -309,27 +310,47 @@ def delete_module(code: str, key: str):
 @bp.route("/courses/<code>/quiz", methods=["GET", "POST"])
 @allow(TRAINER)
 def quiz(code: str):
+    return _quiz_editor(code, "quiz")
+
+
+@bp.route("/courses/<code>/pretest", methods=["GET", "POST"])
+@allow(TRAINER)
+def pretest(code: str):
+    return _quiz_editor(code, "pretest")
+
+
+# The final quiz and the optional pre-test share the syntax, the editor and the preview.
+_QUIZ_EDITORS = {
+    "quiz": (QuizForm, services.save_quiz, N_("Quiz saved in the draft.")),
+    "pretest": (PretestForm, services.save_pretest, N_("Pre-test saved in the draft.")),
+}
+
+
+def _quiz_editor(code: str, kind: str):
     course = _editable(code)
     draft = services.draft_for(course)
+    form_class, save, saved = _QUIZ_EDITORS[kind]
     if request.method == "GET":
-        form = QuizForm(formdata=None, revision=draft.revision, text=draft.files.get("quiz.md", ""))
+        text = draft.files.get(f"{kind}.md", "")
+        form = form_class(formdata=None, revision=draft.revision, text=text)
     else:
-        form = QuizForm()
+        form = form_class()
     status = 200
     if form.validate_on_submit() and request.form.get("action") != "preview":
         try:
-            services.save_quiz(draft, form.expected_revision, current_user, form.text.data or "")
+            save(draft, form.expected_revision, current_user, form.text.data or "")
         except DomainError as exc:
             _flash_error(exc)
             status = 409
         else:
-            flash(_("Quiz saved in the draft."), "success")
-            return redirect(url_for(".quiz", code=code))
-    shown = preview(course, draft, "quiz", form.text.data or "")
+            flash(translate(saved), "success")
+            return redirect(url_for(f".{kind}", code=code))
+    shown = preview(course, draft, kind, form.text.data or "")
     return render_template(
         "authoring/quiz.html",
         course=course,
         form=form,
+        kind=kind,
         preview_html=shown["html"],
         problems=shown["problems"],
     ), status

@@ -56,6 +56,8 @@ class CourseVersion(db.Model):
     outline: Mapped[list] = mapped_column(JSON)
     # The parsed final quiz, correct answers included: never sent to a browser as is.
     quiz: Mapped[dict] = mapped_column(JSON)
+    # The parsed pre-test (pretest.md), same shape and secrecy as `quiz`; NULL when there is none.
+    pretest: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     # {file name: Markdown}: the package as imported, for export and diffs.
     source: Mapped[dict] = mapped_column(JSON)
     # {asset name: {"sha256", "type", "size"}}: images and attachments, stored by content hash.

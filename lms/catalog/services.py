@@ -14,6 +14,7 @@ from sqlalchemy.orm import contains_eager
 
 from lms.catalog import files
 from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVersion, ModuleVersion
+from lms.competency.services import known_codes
 from lms.content.package import CoursePackage, read_packages
 from lms.content.problems import PackageInvalid
 from lms.extensions import db
@@ -27,8 +28,11 @@ class ImportOutcome:
 
 
 def import_path(path: str | Path, note: str | None = None) -> list[ImportOutcome]:
-    """Validate every package under `path`, then import them all; raise PackageInvalid otherwise."""
-    packages, problems = read_packages(path)
+    """Validate every package under `path`, then import them all; raise PackageInvalid otherwise.
+
+    Competency codes are checked against the portal's competency dictionary.
+    """
+    packages, problems = read_packages(path, known_competencies=known_codes())
     if problems:
         raise PackageInvalid(problems)
     return [import_package(p, note=note) for p in packages]
@@ -80,6 +84,7 @@ def import_package(
         intro_html=package.intro_html,
         outline=[{"key": m.key, "title": m.title, "minutes": m.minutes} for m in package.modules],
         quiz=package.quiz,
+        pretest=package.pretest,
         source=package.files,
         assets=package.assets,
         note=note,

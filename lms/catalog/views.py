@@ -50,6 +50,7 @@ def course(code: str):
         progress=progress,
         completion=learning.completion_for(current_user.id, course.id) if enrolment else None,
         quiz_status=quiz.quiz_status(current_user.id, course) if enrolment else None,
+        pretest=quiz.pretest_status(current_user.id, course) if enrolment else None,
     )
 
 

@@ -1,4 +1,4 @@
-"""Course packages: a folder with course.md, numbered module files and quiz.md.
+"""Course packages: a folder with course.md, numbered module files, quiz.md and pretest.md.
 
 `read_package` reads and validates one folder; `read_packages` a folder of them. Both return
 every problem found (file and line) rather than stopping at the first.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from lms.content.vocabulary import CATEGORIES, is_known_competency_code
 
 COURSE_FILE = "course.md"
 QUIZ_FILE = "quiz.md"
+PRETEST_FILE = "pretest.md"  # optional: same syntax as quiz.md, not counted for completion
 MODULE_FILE = re.compile(r"^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 COURSE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,31}$")
 MODULE_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -60,6 +61,7 @@ class CoursePackage:
     # a folder or a zip, and are already in the file store when they come from a draft.
     assets: dict[str, dict] = field(default_factory=dict, repr=False)
     asset_data: dict[str, bytes] = field(default_factory=dict, repr=False)
+    pretest: dict | None = None  # the parsed pretest.md, when the package has one
 
     @property
     def total_minutes(self) -> int:
@@ -92,8 +94,13 @@ def find_course_folders(path: Path) -> list[Path]:
     return sorted(p for p in path.iterdir() if p.is_dir() and (p / COURSE_FILE).is_file())
 
 
-def read_packages(path: str | Path) -> tuple[list[CoursePackage], list[Problem]]:
-    """Read every course folder under `path`; also checks that course codes are unique."""
+def read_packages(
+    path: str | Path, known_competencies: Collection[str] | None = None
+) -> tuple[list[CoursePackage], list[Problem]]:
+    """Read every course folder under `path`; also checks that course codes are unique.
+
+    `known_competencies` is the competency dictionary's codes (see `parse_package`).
+    """
     root = Path(path)
     problems: list[Problem] = []
     folders = find_course_folders(root)
@@ -109,7 +116,7 @@ def read_packages(path: str | Path) -> tuple[list[CoursePackage], list[Problem]]
     packages: list[CoursePackage] = []
     seen: dict[str, str] = {}
     for folder in folders:
-        package, found = read_package(folder)
+        package, found = read_package(folder, known_competencies)
         problems.extend(found)
         if package is None:
             continue
@@ -146,7 +153,9 @@ def read_files(folder: Path, problems: ProblemList) -> dict[str, str]:
     return files
 
 
-def read_package(folder: str | Path) -> tuple[CoursePackage | None, list[Problem]]:
+def read_package(
+    folder: str | Path, known_competencies: Collection[str] | None = None
+) -> tuple[CoursePackage | None, list[Problem]]:
     folder = Path(folder)
     problems = ProblemList()
     if not (folder / COURSE_FILE).is_file():
@@ -154,7 +163,9 @@ def read_package(folder: str | Path) -> tuple[CoursePackage | None, list[Problem
         return None, problems
     files = read_files(folder, problems)
     assets, asset_data = read_assets(folder, problems)
-    package = parse_package(files, str(folder), problems, assets)
+    package = parse_package(
+        files, str(folder), problems, assets, known_competencies=known_competencies
+    )
     if package is not None:
         package.asset_data = asset_data
     return (package if not problems else None), problems
@@ -195,12 +206,14 @@ def parse_package(
     problems: ProblemList,
     assets: dict[str, dict] | None = None,
     asset_url: Callable[[str, str], str] = published_asset_url,
+    known_competencies: Collection[str] | None = None,
 ) -> CoursePackage | None:
     """Validate and parse a package given as {file name: text}. Pure: no file system access.
 
     `assets` describes the package's files under assets/ ({name: {"sha256", "type", "size"}});
     `asset_url(code, name)` is where rendered HTML points for them (the authoring preview
-    points at the draft's copy).
+    points at the draft's copy). `known_competencies` are the codes a course may declare (the
+    portal's competency dictionary); None accepts the built-in codes and any T-... code.
     """
     assets = dict(assets or {})
     digest = content_hash(files, assets)
@@ -209,12 +222,12 @@ def parse_package(
         problems.add(course_path, None, N_("course.md is missing"))
         return None
     doc = read_document(files[COURSE_FILE], course_path, problems)
-    meta = _course_meta(doc, course_path, problems)
+    meta = _course_meta(doc, course_path, problems, known_competencies)
 
     module_names: dict[str, str] = {}  # file name -> key
     numbered: list[tuple[int, str]] = []
     for name in files:
-        if name in (COURSE_FILE, QUIZ_FILE):
+        if name in (COURSE_FILE, QUIZ_FILE, PRETEST_FILE):
             continue
         m = MODULE_FILE.match(name)
         if not m:
@@ -286,6 +299,12 @@ def parse_package(
         )
     else:
         quiz = parse_quiz(files[QUIZ_FILE], f"{folder}/{QUIZ_FILE}", problems, digest, resolve)
+    pretest: dict | None = None
+    if PRETEST_FILE in files:
+        # Its own salt: option ids of the two quizzes never coincide.
+        pretest = parse_quiz(
+            files[PRETEST_FILE], f"{folder}/{PRETEST_FILE}", problems, f"{digest}:pretest", resolve
+        )
 
     if problems:
         return None
@@ -303,6 +322,7 @@ def parse_package(
         intro_html=intro.html,
         modules=modules,
         quiz=quiz,
+        pretest=pretest,
         content_hash=digest,
         files=dict(files),
         assets=assets,
@@ -375,7 +395,9 @@ def _text(doc: Document, key: str, path: str, problems: ProblemList, limit: int)
     return value.strip()
 
 
-def _course_meta(doc: Document, path: str, problems: ProblemList) -> dict:
+def _course_meta(
+    doc: Document, path: str, problems: ProblemList, known_competencies: Collection[str] | None
+) -> dict:
     meta: dict = {}
     if doc.broken:
         return meta
@@ -434,7 +456,7 @@ def _course_meta(doc: Document, path: str, problems: ProblemList) -> dict:
         )
     meta["jenis_diklat"] = jenis
 
-    meta["competencies"] = _competencies(doc, path, problems)
+    meta["competencies"] = _competencies(doc, path, problems, known_competencies)
     known = {"code", "title", "summary", "category", "jp", "competencies", "pass_mark"}
     known |= {"max_attempts", "jenis_diklat"}
     for extra in sorted(set(doc.meta) - known):
@@ -442,7 +464,9 @@ def _course_meta(doc: Document, path: str, problems: ProblemList) -> dict:
     return meta
 
 
-def _competencies(doc: Document, path: str, problems: ProblemList) -> list[dict]:
+def _competencies(
+    doc: Document, path: str, problems: ProblemList, known: Collection[str] | None
+) -> list[dict]:
     if "competencies" not in doc.meta:
         problems.add(path, 1, N_("missing field: %(field)s"), field="competencies")
         return []
@@ -460,6 +484,9 @@ def _competencies(doc: Document, path: str, problems: ProblemList) -> list[dict]
             problems.add(path, line, N_("each competency needs exactly `code` and `level`"))
             continue
         code, level = item["code"], item["level"]
+        if isinstance(code, str) and known is not None and code not in known:
+            problems.add(path, line, N_("unknown competency code %(code)s"), code=code)
+            continue
         if not isinstance(code, str) or not is_known_competency_code(code):
             problems.add(
                 path, line,

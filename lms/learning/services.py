@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
+from lms.accounts.models import ADMIN, HR, User
 from lms.catalog.models import Course, CourseModule, CourseVersion
 from lms.clock import utcnow
 from lms.content.problems import N_
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.models import Completion, Enrolment, ModuleProgress
-from lms.quiz.models import QuizAttempt
+from lms.quiz.models import FINAL, QuizAttempt
 
 # Crockford's base32 alphabet: no I, L, O or U to misread when a number is typed from paper.
 _CERT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -149,6 +151,7 @@ def best_passed_attempt(user_id: int, course_id: int) -> QuizAttempt | None:
         .where(
             QuizAttempt.user_id == user_id,
             QuizAttempt.course_id == course_id,
+            QuizAttempt.kind == FINAL,  # the pre-test never completes a course
             QuizAttempt.passed.is_(True),
         )
         .order_by(QuizAttempt.score.desc(), QuizAttempt.submitted_at)
@@ -190,6 +193,31 @@ def try_complete(user_id: int, course: Course) -> Completion | None:
         return completion
     except IntegrityError:
         return completion_for(user_id, course.id)
+
+
+def completion_by_number(number: str) -> Completion | None:
+    """The completion a certificate number belongs to, with what its certificate shows."""
+    return db.session.scalar(
+        select(Completion)
+        .where(Completion.certificate_no == number)
+        .options(
+            joinedload(Completion.user).joinedload(User.unit),
+            joinedload(Completion.course),
+            joinedload(Completion.course_version).selectinload(CourseVersion.competencies),
+        )
+    )
+
+
+def may_see_certificate(user, completion: Completion) -> bool:
+    """The full certificate (with the whole NIP): its holder, HR and admin."""
+    return completion.user_id == user.id or user.has_role(HR, ADMIN)
+
+
+def completion_day(completion: Completion, default_zone: str) -> date:
+    """The day the certificate states: the calendar day in the holder's zone, whoever reads it."""
+    unit = completion.user.unit
+    zone = (unit.timezone if unit is not None else None) or default_zone
+    return completion.completed_at.astimezone(ZoneInfo(zone)).date()
 
 
 def year_bounds(year: int, zone: str) -> tuple[datetime, datetime]:

@@ -4,21 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import get_timezone
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup
 
-from lms.access import SIGNED_IN, allow
-from lms.accounts.models import ADMIN, HR, LEARNER
+from lms.access import ANONYMOUS, SIGNED_IN, allow
+from lms.accounts.models import LEARNER
 from lms.catalog import services as catalog
 from lms.catalog import snapshots
+from lms.content.vocabulary import competency_name
 from lms.errors import DomainError
-from lms.extensions import db
-from lms.learning import services
+from lms.extensions import limiter
+from lms.learning import certificates, services
 from lms.learning.models import Completion
 from lms.presentation import number
+from lms.quiz import services as quiz
 
 bp = Blueprint("learning", __name__)
 
@@ -62,6 +74,10 @@ def module(code: str, key: str):
     index = module.position - 1
     previous = outline[index - 1] if index > 0 else None
     following = outline[index + 1] if index + 1 < len(outline) else None
+    # Only the first module invites to the pre-test: one more query there, none elsewhere.
+    invite = index == 0 and quiz.pretest_invited(
+        current_user.id, version.course_id, version.version_id
+    )
     return render_template(
         "learning/module.html",
         version=version,
@@ -70,6 +86,7 @@ def module(code: str, key: str):
         progress=services.progress_for(current_user.id, version, done),
         next=following,
         fragments=snapshots.module_fragments(version, module, previous, following),
+        pretest_href=url_for("quiz.pretest", code=code) if invite else None,
     )
 
 
@@ -110,12 +127,101 @@ def dashboard():
     )
 
 
+def _certificate_or_404(number: str) -> Completion:
+    completion = services.completion_by_number(number)
+    if completion is None or not services.may_see_certificate(current_user, completion):
+        abort(404)  # others' certificates do not exist as far as this user can tell
+    return completion
+
+
+def verification_url(number: str) -> str:
+    """The certificate's public check page as an absolute address (printed and in the QR code).
+
+    LMS_PORTAL_URL is the address people reach the portal at; without it, this request's host.
+    """
+    base = current_app.config["LMS_PORTAL_URL"].rstrip("/")
+    if not base:
+        return url_for("learning.verify_certificate", number=number, _external=True)
+    path = url_for("learning.verify_certificate", number=number)
+    return base + path.removeprefix(request.script_root)
+
+
+def _competency(code: str) -> str:
+    name = competency_name(code)
+    return code if name == code else f"{code} · {name}"
+
+
+def worded_certificate(completion: Completion) -> certificates.Certificate:
+    """What the certificate says, in the reader's language; the page and the PDF share it."""
+    version = completion.course_version
+    day = services.completion_day(completion, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return certificates.Certificate(
+        number=completion.certificate_no,
+        holder_name=completion.user.name,
+        nip=completion.user.nip,
+        course_title=version.title,
+        course_ref=f"{completion.course.code} v{version.number}",
+        jp=_("%(jp)s JP", jp=number(completion.jp)),
+        completed_on=format_date(day, format="long"),
+        organiser=current_app.config["LMS_ORGANISER"],
+        portal_name=current_app.config["LMS_PORTAL_NAME"],
+        verification_url=verification_url(completion.certificate_no),
+        competencies=tuple(
+            f"{_competency(c.code)} ({_('level %(level)d', level=c.level)})"
+            for c in version.competencies
+        ),
+        labels=certificates.Labels(
+            title=_("Certificate of completion"),
+            certifies=_("This certifies that"),
+            nip=_("NIP"),
+            has_completed=_("has completed the e-learning course"),
+            learning_hours=_("Learning hours"),
+            completed_on=_("Completed on"),
+            competencies=_("Competencies developed"),
+            number=_("Certificate number"),
+            issued_by=_("Issued by"),
+            verify=_("Check this certificate at"),
+        ),
+    )
+
+
 @bp.route("/certificates/<number>")
 @allow(SIGNED_IN)
 def certificate(number: str):
-    completion = db.session.scalar(select(Completion).where(Completion.certificate_no == number))
-    if completion is None or not (
-        completion.user_id == current_user.id or current_user.has_role(HR, ADMIN)
-    ):
-        abort(404)  # others' certificates do not exist as far as this user can tell
-    return render_template("learning/certificate.html", completion=completion)
+    completion = _certificate_or_404(number)
+    cert = worded_certificate(completion)
+    title = _("QR code for checking this certificate: %(url)s", url=cert.verification_url)
+    # segno writes the SVG itself (path data only) and escapes the title it is given.
+    qr = Markup(certificates.qr_svg(cert.verification_url, title=title))  # noqa: S704
+    return render_template("learning/certificate.html", completion=completion, cert=cert, qr_svg=qr)
+
+
+@bp.route("/certificates/<number>/pdf")
+@allow(SIGNED_IN)
+def certificate_pdf(number: str):
+    completion = _certificate_or_404(number)
+    response = make_response(certificates.certificate_pdf(worded_certificate(completion)))
+    response.mimetype = "application/pdf"
+    name = f"sertifikat-{completion.course.code}-{completion.certificate_no}.pdf"
+    response.headers.set("Content-Disposition", "attachment", filename=name)
+    return response
+
+
+def _failed_check(response) -> bool:
+    return response.status_code != 200
+
+
+@bp.route("/verify/<path:number>")
+@allow(ANONYMOUS)
+@limiter.limit(lambda: current_app.config["LMS_VERIFY_LIMIT"], deduct_when=_failed_check)
+def verify_certificate(number: str):
+    """Public: is this certificate genuine? Only what the paper shows, with the NIP masked."""
+    wanted = certificates.normalise_number(number)
+    completion = services.completion_by_number(wanted) if wanted else None
+    status = 200 if completion else (404 if wanted else 400)
+    cert = certificates.public_view(worded_certificate(completion)) if completion else None
+    page = render_template("learning/verify.html", cert=cert, number=wanted)
+    response = make_response(page, status)
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"  # names are not for search engines
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,6 +1,8 @@
 """Quiz rules: starting an attempt within max_attempts, submitting it exactly once, grading it.
 
 The correct answers never leave the server before submission: `questions_for_display` strips them.
+The optional pre-test goes through the same functions (attempts of kind PRETEST): one attempt per
+learner and course, graded the same way, with a score but no pass or fail and no completion.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from lms.extensions import db
 from lms.learning.models import Completion
 from lms.learning.services import enrolment_for, try_complete
 from lms.quiz.grading import Grade, grade, make_layout, read_responses
-from lms.quiz.models import QuizAttempt
+from lms.quiz.models import FINAL, PRETEST, QuizAttempt
 
 
 class NoAttemptsLeft(DomainError):
@@ -35,6 +37,20 @@ class AttemptAlreadySubmitted(DomainError):
 
 class QuizNotEnrolled(DomainError):
     template = N_("Enrol in this course before taking its quiz.")
+
+
+class NoPretest(DomainError):
+    template = N_("This course has no pre-test.")
+
+
+class PretestAlreadyTaken(DomainError):
+    template = N_("You have already taken the pre-test of this course; it has one attempt.")
+
+
+class PretestClosed(DomainError):
+    template = N_(
+        "The pre-test is offered before the final quiz; you have already taken the final quiz."
+    )
 
 
 @dataclass
@@ -62,14 +78,23 @@ class QuizStatus:
         return not self.passed and (self.open_attempt is not None or self.left > 0)
 
 
-def attempts_of(user_id: int, course_id: int) -> list[QuizAttempt]:
+def attempts_of(user_id: int, course_id: int, kind: str = FINAL) -> list[QuizAttempt]:
     return list(
         db.session.scalars(
             select(QuizAttempt)
-            .where(QuizAttempt.user_id == user_id, QuizAttempt.course_id == course_id)
+            .where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.course_id == course_id,
+                QuizAttempt.kind == kind,
+            )
             .order_by(QuizAttempt.number)
         )
     )
+
+
+def quiz_of(version: CourseVersion, kind: str) -> dict:
+    """The parsed quiz an attempt of `kind` answers (answers included: server side only)."""
+    return (version.pretest if kind == PRETEST else version.quiz) or {"questions": []}
 
 
 def quiz_status(user_id: int, course: Course) -> QuizStatus:
@@ -101,6 +126,7 @@ def start_attempt(user_id: int, course: Course) -> QuizAttempt:
                 user_id=user_id,
                 course_id=course.id,
                 course_version_id=version.id,
+                kind=FINAL,
                 number=number,
                 layout=make_layout(version.quiz["questions"]),
             )
@@ -117,7 +143,7 @@ def start_attempt(user_id: int, course: Course) -> QuizAttempt:
 
 def questions_for_display(version: CourseVersion, attempt: QuizAttempt) -> list[dict]:
     """The attempt's questions in its order, without anything that tells the correct answer."""
-    by_key = {q["key"]: q for q in version.quiz["questions"]}
+    by_key = {q["key"]: q for q in quiz_of(version, attempt.kind)["questions"]}
     shown = []
     for number, entry in enumerate(attempt.layout, start=1):
         q = by_key[entry["key"]]
@@ -142,11 +168,14 @@ def submit_attempt(attempt: QuizAttempt, form) -> tuple[Grade, Completion | None
     """
     if attempt.is_submitted:
         raise AttemptAlreadySubmitted()
+    if attempt.is_pretest and final_quiz_started(attempt.user_id, attempt.course_id):
+        raise PretestClosed()
     version = attempt.course_version
-    questions = version.quiz["questions"]
+    questions = quiz_of(version, attempt.kind)["questions"]
     responses = read_responses(questions, attempt.layout, form)
     result = grade(questions, responses)
-    passed = result.score >= version.pass_mark
+    # A pre-test measures where the learner starts: it has a score, not a pass or a fail.
+    passed = None if attempt.is_pretest else result.score >= version.pass_mark
     # The WHERE on submitted_at makes the second of two simultaneous submits change nothing.
     changed = db.session.execute(
         update(QuizAttempt)
@@ -163,7 +192,7 @@ def submit_attempt(attempt: QuizAttempt, form) -> tuple[Grade, Completion | None
     if changed != 1:
         raise AttemptAlreadySubmitted()
     db.session.expire(attempt)
-    completion = try_complete(attempt.user_id, attempt.course) if passed else None
+    completion = try_complete(attempt.user_id, attempt.course) if passed is True else None
     return result, completion
 
 
@@ -173,7 +202,7 @@ def review(version: CourseVersion, attempt: QuizAttempt, reveal: bool) -> list[d
     The correct answers themselves are shown only when `reveal` (passed, or no attempt left),
     so a failed attempt does not hand out the key for the next one.
     """
-    by_key = {q["key"]: q for q in version.quiz["questions"]}
+    by_key = {q["key"]: q for q in quiz_of(version, attempt.kind)["questions"]}
     items = []
     for number, entry in enumerate(attempt.layout, start=1):
         q = by_key[entry["key"]]
@@ -201,3 +230,113 @@ def review(version: CourseVersion, attempt: QuizAttempt, reveal: bool) -> list[d
             }
         )
     return items
+
+
+# --- The pre-test --------------------------------------------------------------------------
+
+
+@dataclass
+class PretestStatus:
+    """A learner's pre-test of one course: one attempt, taken or not, whatever the version."""
+
+    attempt: QuizAttempt | None  # the learner's only pre-test attempt, open or submitted
+    final_started: bool  # a final-quiz attempt was submitted: a pre-test would measure nothing
+
+    @property
+    def taken(self) -> bool:
+        return self.attempt is not None and self.attempt.is_submitted
+
+    @property
+    def offered(self) -> bool:
+        """Invite the learner: not taken yet and the final quiz not tried yet (never blocking)."""
+        return not self.taken and not self.final_started
+
+
+def pretest_attempt(user_id: int, course_id: int) -> QuizAttempt | None:
+    return next(iter(attempts_of(user_id, course_id, PRETEST)), None)
+
+
+def final_quiz_started(user_id: int, course_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(QuizAttempt.id)
+            .where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.course_id == course_id,
+                QuizAttempt.kind == FINAL,
+                QuizAttempt.submitted_at.is_not(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def pretest_status(user_id: int, course: Course) -> PretestStatus | None:
+    """None when the current version has no pre-test and the learner never took one."""
+    attempt = pretest_attempt(user_id, course.id)
+    if course.current_version.pretest is None and attempt is None:
+        return None
+    return PretestStatus(attempt, final_quiz_started(user_id, course.id))
+
+
+def pretest_invited(user_id: int, course_id: int, version_id: int) -> bool:
+    """One query for the module page: does this version have a pre-test the learner may take?"""
+    done_or_closed = (
+        select(QuizAttempt.id)
+        .where(
+            QuizAttempt.user_id == user_id,
+            QuizAttempt.course_id == course_id,
+            QuizAttempt.submitted_at.is_not(None),
+        )
+        .exists()
+    )
+    return (
+        db.session.scalar(
+            select(CourseVersion.id).where(
+                CourseVersion.id == version_id, CourseVersion.pretest.is_not(None), ~done_or_closed
+            )
+        )
+        is not None
+    )
+
+
+def start_pretest(user_id: int, course: Course) -> QuizAttempt:
+    """Resume the open pre-test attempt or start the only one; refused once taken."""
+    if enrolment_for(user_id, course.id) is None:
+        raise QuizNotEnrolled()
+    version = course.current_version
+    attempt = pretest_attempt(user_id, course.id)
+    if attempt is not None and attempt.is_submitted:
+        raise PretestAlreadyTaken()
+    if final_quiz_started(user_id, course.id):
+        raise PretestClosed()
+    if attempt is not None:
+        return attempt
+    if version.pretest is None:
+        raise NoPretest()
+    try:
+        with db.session.begin_nested():
+            attempt = QuizAttempt(
+                user_id=user_id,
+                course_id=course.id,
+                course_version_id=version.id,
+                kind=PRETEST,
+                number=1,  # the unique constraint keeps it the only one, even for two clicks
+                layout=make_layout(version.pretest["questions"]),
+            )
+            db.session.add(attempt)
+        return attempt
+    except IntegrityError:
+        db.session.expire_all()
+        attempt = pretest_attempt(user_id, course.id)
+        if attempt is None or attempt.is_submitted:
+            raise PretestAlreadyTaken() from None
+        return attempt
+
+
+def pretest_review_open(user_id: int, course: Course) -> bool:
+    """The pre-test's answers and explanations wait until the final quiz is over for the learner
+    (passed, or no attempt left): pre-test questions often come back in the final quiz."""
+    status = quiz_status(user_id, course)
+    return status.passed or status.left == 0

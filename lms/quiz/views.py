@@ -1,4 +1,7 @@
-"""Quiz pages: the quiz overview, an attempt's form, submitting it and its result."""
+"""Quiz pages: the quiz overview, an attempt's form, submitting it and its result.
+
+The pre-test has its own overview and start; its attempt and result pages are the final quiz's.
+"""
 
 from __future__ import annotations
 
@@ -74,9 +77,14 @@ def attempt(attempt_id: int):
             status = 400  # the form is shown again with what the learner chose
         except DomainError as exc:
             flash(exc.message, "error")
+            if attempt.is_pretest:  # closed: the pre-test page says why
+                return redirect(url_for("quiz.pretest", code=attempt.course.code))
             return redirect(url_for("quiz.result", attempt_id=attempt.id))
         else:
-            flash(_("Your answers have been submitted and graded."), "success")
+            if attempt.is_pretest:
+                flash(_("Your pre-test has been submitted and scored."), "success")
+            else:
+                flash(_("Your answers have been submitted and graded."), "success")
             announce_completion(completion, before)
             return redirect(url_for("quiz.result", attempt_id=attempt.id))
     return render_template(
@@ -96,6 +104,8 @@ def result(attempt_id: int):
     if not attempt.is_submitted:
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
     course = attempt.course
+    if attempt.is_pretest:
+        return _pretest_result(attempt, course)
     status = services.quiz_status(current_user.id, course)
     reveal = attempt.passed or status.passed or status.left == 0
     return render_template(
@@ -111,3 +121,42 @@ def result(attempt_id: int):
         if course.current_version
         else None,
     )
+
+
+def _pretest_result(attempt: QuizAttempt, course):
+    reveal = services.pretest_review_open(current_user.id, course)
+    return render_template(
+        "quiz/pretest_result.html",
+        attempt=attempt,
+        version=attempt.course_version,
+        course=course,
+        items=services.review(attempt.course_version, attempt, True) if reveal else None,
+    )
+
+
+@bp.route("/courses/<code>/pretest")
+@allow(LEARNER)
+def pretest(code: str):
+    course = catalog.published_course(code) or abort(404)
+    if learning.enrolment_for(current_user.id, course.id) is None:
+        flash(_("Enrol in this course before taking its quiz."), "info")
+        return redirect(url_for("catalog.course", code=code))
+    status = services.pretest_status(current_user.id, course) or abort(404)
+    return render_template(
+        "quiz/pretest.html", course=course, version=course.current_version, pretest=status
+    )
+
+
+@bp.route("/courses/<code>/pretest/start", methods=["POST"])
+@allow(LEARNER)
+def start_pretest(code: str):
+    course = catalog.published_course(code) or abort(404)
+    try:
+        attempt = services.start_pretest(current_user.id, course)
+    except (services.NoPretest, services.QuizNotEnrolled) as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("catalog.course", code=code))
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("quiz.pretest", code=code))
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))

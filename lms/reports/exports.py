@@ -2,6 +2,7 @@
 
 Pure functions (no Flask, no database) that take rows one at a time and hand out text in chunks,
 so a million-row export never holds its rows in memory (openpyxl spools XLSX to a temporary file).
+The web CSV is written from driver records instead (`csv_record_chunks`), to the same bytes.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -169,6 +171,167 @@ def csv_chunks(
             buffer.truncate()
     if tail := buffer.getvalue():
         yield tail
+
+
+_UTC_HOUR = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}")
+
+
+class LocalTimes(dict):
+    """UTC text ("YYYY-MM-DD HH:MM:SS[.ffffff]", as `UTCText` reads it) to local ISO time and day.
+
+    Keyed by the UTC hour ("YYYY-MM-DD HH"): within an hour a whole-hour offset (WIB +7, WITA +8,
+    WIT +9) keeps minutes and seconds, so a time is the hour's local prefix, the same ":MM:SS" and
+    the offset, with no datetime built per value. An hour whose offset changes inside it or is not
+    whole hours (a DST switch, +05:45, old local mean time) maps to None: `exact` converts those
+    one by one, the way the row path does (`_local`). The text must be UTC as `UTCText` reads it
+    (SQLite holds what SQLAlchemy wrote, PostgreSQL formats it): no offset after the seconds.
+    """
+
+    def __init__(self, zone: tzinfo):
+        super().__init__()
+        self.zone = zone
+
+    def __missing__(self, hour: str) -> tuple[str, str, str] | None:
+        self[hour] = local = self._shift(hour)
+        return local
+
+    def _shift(self, hour: str) -> tuple[str, str, str] | None:
+        if not _UTC_HOUR.fullmatch(hour):
+            return None  # not what `UTCText` reads: `exact` parses it as the row path would
+        start = datetime.fromisoformat(hour + ":00").replace(tzinfo=UTC)
+        first = start.astimezone(self.zone)
+        offset = first.utcoffset()
+        last = (start + timedelta(hours=1, microseconds=-1)).astimezone(self.zone)
+        if offset is None or offset != last.utcoffset() or offset % timedelta(hours=1):
+            return None
+        text = first.isoformat(timespec="seconds")  # "YYYY-MM-DDTHH:00:00+07:00"
+        return text[:13], text[19:], first.date().isoformat()
+
+    def exact(self, utc_text: str) -> tuple[str, str]:
+        """The local ISO time to the second and the local day of one UTC text, without the cache."""
+        local = _local(datetime.fromisoformat(utc_text), self.zone)
+        return local.isoformat(timespec="seconds"), local.date().isoformat()
+
+
+class _CsvText:
+    """Text as `csv.writer` writes it in a row: as is, or quoted when it holds the delimiter, a
+    quote or a line break. The quoted form comes from the csv module itself, so both agree."""
+
+    def __init__(self, delimiter: str):
+        self.needs_quotes = re.compile(f'[{re.escape(delimiter)}"\r\n]').search
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, delimiter=delimiter)
+
+    def __call__(self, text: str) -> str:
+        return self.quoted(text) if self.needs_quotes(text) else text
+
+    def quoted(self, text: str) -> str:
+        return self.cells((text,))
+
+    def cells(self, texts: Sequence[str]) -> str:
+        """Several adjacent cells, delimited, without the line end."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(texts)
+        return self._buffer.getvalue()[:-2]  # the writer's "\r\n"
+
+
+class _Numbers(dict):
+    """A JP or score cell per distinct value: a course has few of each (bounded, in case not)."""
+
+    def __init__(self, cell: _CsvText, decimal_comma: bool):
+        super().__init__()
+        self.cell = cell
+        self.decimal_comma = decimal_comma
+
+    def __missing__(self, value: int | float) -> str:
+        text = self.cell(_csv_number(value, self.decimal_comma))
+        if len(self) < 10_000:
+            self[value] = text
+        return text
+
+
+def csv_record_chunks(
+    batches: Iterable[tuple[Sequence[Sequence], Mapping[int, tuple[str, ...]]]],
+    *,
+    delimiter: str = ",",
+    tz: str | tzinfo = DEFAULT_ZONE,
+) -> Iterator[str]:
+    """`csv_chunks`, byte for byte, from driver records (lms.reports.queries.completion_records).
+
+    The same cells, written without a CompletionRow, a datetime or a csv.writer call per row:
+    the unit's and the course's cells are written once per unit and per version, numbers once
+    per value, times shifted by a cached offset per UTC hour (`LocalTimes`), and the rest of a
+    line joined as is unless a cell needs quotes. One chunk after the header, then one per batch.
+    tests/unit/test_exports.py and tests/integration/test_export_fast_path.py hold it to
+    `csv_chunks` on awkward values, zones and filters.
+    """
+    times = LocalTimes(_zone(tz))
+    text = _CsvText(delimiter)
+    needs_quotes, quoted = text.needs_quotes, text.quoted
+    numbers = _Numbers(text, decimal_comma=delimiter == ";")
+    units: dict[tuple[str | None, str | None], str] = {}
+    courses: dict[int, str] = {}
+    triggers = FORMULA_TRIGGERS
+    join = delimiter.join
+    yield "\ufeff" + text.cells([column.label for column in EXPORT_COLUMNS]) + "\r\n"
+    for records, competencies in batches:
+        lines = []
+        for (
+            _completion_id, user_id, nip, username, name, unit_code, unit_name, course_code,
+            course_title, course_version, version_id, jp, _jenis, enrolled, completed, score,
+            _pass_mark, certificate_no,
+        ) in records:  # fmt: skip
+            unit = units.get((unit_code, unit_name))
+            if unit is None:
+                unit = units[unit_code, unit_name] = text.cells(
+                    (
+                        neutralise(unit_code) if unit_code is not None else "",
+                        neutralise(unit_name) if unit_name is not None else "",
+                    )
+                )
+            course = courses.get(version_id)
+            if course is None:
+                course = courses[version_id] = text.cells(
+                    (
+                        neutralise(course_code),
+                        neutralise(course_title),
+                        str(course_version),
+                        neutralise(", ".join(competencies.get(version_id, ()))),
+                    )
+                )
+            account = nip or username or f"user-{user_id}"
+            if account.startswith(triggers):
+                account = "'" + account
+            if needs_quotes(account):
+                account = quoted(account)
+            if name.startswith(triggers):
+                name = "'" + name
+            if needs_quotes(name):
+                name = quoted(name)
+            if certificate_no.startswith(triggers):
+                certificate_no = "'" + certificate_no
+            if needs_quotes(certificate_no):
+                certificate_no = quoted(certificate_no)
+            # ISO times and days never need quotes.
+            shift = times[enrolled[:13]]
+            if shift is None:
+                enrolled = times.exact(enrolled)[0]
+            else:
+                enrolled = shift[0] + enrolled[13:19] + shift[1]
+            shift = times[completed[:13]]
+            if shift is None:
+                completed, completed_on = times.exact(completed)
+            else:
+                completed, completed_on = shift[0] + completed[13:19] + shift[1], shift[2]
+            line = join((
+                account, name, unit, course, numbers[jp], enrolled, completed, completed_on,
+                numbers[score], certificate_no,
+            ))  # fmt: skip
+            lines.append(line)
+        if lines:
+            lines.append("")  # the last line's end
+            yield "\r\n".join(lines)
 
 
 # --- XLSX --------------------------------------------------------------------------------------

@@ -1,23 +1,27 @@
 """Report queries: the completion filter, and rows streamed from SQL in batches for exports.
 
 Nothing here writes learning data. Rows come out as `CompletionRow`/`AttemptRow`, batch by batch,
-so an export of a million completions never holds them all in memory.
+so an export of a million completions never holds them all in memory; the CSV export reads the same
+select as driver records (`completion_records`), without building a row object per completion.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Select, func, select, type_coerce
+from sqlalchemy import DateTime, Select, String, func, select, type_coerce
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from lms.accounts.models import Unit, User
 from lms.catalog.models import Course, CourseCompetency, CourseVersion
 from lms.extensions import db
 from lms.learning.models import Completion
-from lms.quiz.models import QuizAttempt
+from lms.quiz.models import FINAL, QuizAttempt
 from lms.reports.rows import AttemptRow, CompletionRow
 
 BATCH = 1000
@@ -96,7 +100,45 @@ def apply_filter(stmt: Select, f: CompletionFilter, *, happened_at=None, version
     return stmt
 
 
-def _completion_select() -> Select:
+class UTCText(FunctionElement):
+    """A stored timestamp as UTC text, "YYYY-MM-DD HH:MM:SS.ffffff" (SQLAlchemy's SQLite format).
+
+    SQLite stores exactly that text; PostgreSQL formats it, whatever the session's TimeZone or
+    DateStyle. Text costs the driver no datetime object and lets the CSV writer shift it by a
+    cached offset (see lms.reports.exports.LocalTimes).
+    """
+
+    type = String()
+    name = "utc_text"
+    inherit_cache = True
+
+
+@compiles(UTCText)
+def _utc_text_elsewhere(element, compiler, **kw):
+    raise CompileError(f"UTCText is not written for {compiler.dialect.name}")
+
+
+@compiles(UTCText, "sqlite")
+def _utc_text_sqlite(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(UTCText, "postgresql")
+def _utc_text_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+
+
+def _completion_select(*, text_times: bool = False) -> Select:
+    """The completion columns in `CompletionRow` field order (the course version id where the
+    competency codes go), joined and ready for `apply_filter`."""
+    if text_times:
+        enrolled, completed = UTCText(Completion.enrolled_at), UTCText(Completion.completed_at)
+    else:
+        # Read as plain timestamps: the UTC wrapper type costs a Python call per value, and
+        # CompletionRow consumers already read a naive timestamp as UTC.
+        enrolled = type_coerce(Completion.enrolled_at, DateTime())
+        completed = type_coerce(Completion.completed_at, DateTime())
     return (
         select(
             Completion.id,
@@ -112,10 +154,8 @@ def _completion_select() -> Select:
             Completion.course_version_id,
             Completion.jp,
             CourseVersion.jenis_diklat,
-            # Read as plain timestamps: the UTC wrapper type costs a Python call per value, and
-            # CompletionRow consumers already read a naive timestamp as UTC.
-            type_coerce(Completion.enrolled_at, DateTime()),
-            type_coerce(Completion.completed_at, DateTime()),
+            enrolled,
+            completed,
             Completion.score,
             CourseVersion.pass_mark,
             Completion.certificate_no,
@@ -145,6 +185,27 @@ def completion_rows(f: CompletionFilter) -> Iterator[CompletionRow]:
     yield from _rows(stmt)
 
 
+def completion_records(
+    f: CompletionFilter,
+) -> Iterator[tuple[Sequence[Sequence], dict[int, tuple[str, ...]]]]:
+    """The same completions as `completion_rows`, in the same order, batch by batch as records.
+
+    A record is the driver's row of `_completion_select` (CompletionRow's fields in order, the
+    version id in place of the competency codes) with both times as UTC text (`UTCText`); each
+    batch comes with the competency codes of every version it names. For the CSV export, which
+    would otherwise spend most of its time building and converting a million row objects.
+    """
+    stmt = apply_filter(_completion_select(text_times=True), f).order_by(
+        Completion.completed_at, Completion.id
+    )
+    competencies: dict[int, tuple[str, ...]] = {}
+    for batch in _batches(stmt):
+        missing = {record[10] for record in batch} - competencies.keys()
+        if missing:
+            competencies.update(_competency_codes(missing))
+        yield batch, competencies
+
+
 def completion_page(f: CompletionFilter, *, after_id: int, limit: int) -> list[CompletionRow]:
     """One keyset page for polling systems: filtered completions with ids above `after_id`.
 
@@ -165,13 +226,17 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _rows(stmt: Select) -> Iterator[CompletionRow]:
-    competencies: dict[int, tuple[str, ...]] = {}
+def _batches(stmt: Select) -> Iterator[Sequence[Sequence]]:
     # Core execution on the session's connection: no ORM result machinery for plain columns.
     # (Options on the statement: Connection.execution_options would change the connection
     # itself, and every later statement of the request would run through a server cursor.)
     result = db.session.connection().execute(stmt.execution_options(yield_per=BATCH))
-    for batch in result.partitions():
+    yield from result.partitions()
+
+
+def _rows(stmt: Select) -> Iterator[CompletionRow]:
+    competencies: dict[int, tuple[str, ...]] = {}
+    for batch in _batches(stmt):
         missing = {row[10] for row in batch} - competencies.keys()
         if missing:
             competencies.update(_competency_codes(missing))
@@ -218,7 +283,7 @@ def attempt_rows(f: CompletionFilter) -> Iterator[AttemptRow]:
         .join(User, User.id == QuizAttempt.user_id)
         .join(Course, Course.id == QuizAttempt.course_id)
         .join(CourseVersion, CourseVersion.id == QuizAttempt.course_version_id)
-        .where(QuizAttempt.submitted_at.is_not(None))
+        .where(QuizAttempt.submitted_at.is_not(None), QuizAttempt.kind == FINAL)
         .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
     )
     stmt = apply_filter(

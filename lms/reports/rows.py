@@ -1,6 +1,8 @@
 """The one row shape every completion export is written from, and the quiz-attempt row for xAPI.
 
 Queries produce these rows (streamed from SQL); each export format only decides how to write them.
+The CSV export alone writes from the driver's records of the same select, in this field order
+(lms.reports.queries.completion_records), and its tests hold it to the CSV written from these rows.
 """
 
 from __future__ import annotations

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from lms.extensions import db
 from lms.reports import exports
 from lms.reports.models import ExportLog
-from lms.reports.queries import CompletionFilter, attempt_rows, completion_rows, count_completions
+from lms.reports.queries import (
+    CompletionFilter,
+    attempt_rows,
+    completion_records,
+    completion_rows,
+    count_completions,
+)
 
 
 @dataclass(frozen=True)
@@ -75,11 +81,13 @@ def _encode(chunks: Iterator[str]) -> Iterator[bytes]:
 
 
 def _body(fmt: str, f: CompletionFilter, portal_url: str, organiser: str) -> Iterator[bytes]:
+    if fmt in ("csv", "csv-semicolon"):
+        # Records, not rows: the same CSV as `exports.csv_chunks(completion_rows(f))`, at a
+        # fraction of the cost per row (bench/export.py).
+        delimiter = ";" if fmt == "csv-semicolon" else ","
+        records = completion_records(f)
+        return _encode(exports.csv_record_chunks(records, delimiter=delimiter, tz=f.zone))
     rows = completion_rows(f)
-    if fmt == "csv":
-        return _encode(exports.csv_chunks(rows, tz=f.zone))
-    if fmt == "csv-semicolon":
-        return _encode(exports.csv_chunks(rows, delimiter=";", tz=f.zone))
     if fmt == "json":
         return _encode(exports.json_chunks(rows, tz=f.zone))
     if fmt == "xapi":

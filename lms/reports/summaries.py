@@ -13,7 +13,7 @@ from lms.accounts.models import Unit, User
 from lms.catalog.models import Course, CourseVersion
 from lms.extensions import db
 from lms.learning.models import Completion, Enrolment
-from lms.quiz.models import QuizAttempt
+from lms.quiz.models import FINAL, QuizAttempt
 from lms.reports.queries import CompletionFilter, apply_filter, unit_and_descendants
 
 
@@ -112,7 +112,7 @@ def by_course(f: CompletionFilter) -> list[CourseLine]:
             func.count(QuizAttempt.id).filter(QuizAttempt.passed),
         )
         .join(Course, Course.id == QuizAttempt.course_id)
-        .where(QuizAttempt.submitted_at.is_not(None))
+        .where(QuizAttempt.submitted_at.is_not(None), QuizAttempt.kind == FINAL)
     )
     attempts = _in_period(attempts, QuizAttempt.submitted_at, f)
     if people is not None:

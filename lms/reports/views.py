@@ -24,7 +24,7 @@ from lms.catalog.models import Course, CourseCompetency, CourseVersion
 from lms.content.vocabulary import BUILTIN_COMPETENCIES, CATEGORIES, competency_name
 from lms.extensions import db
 from lms.learning.models import Completion
-from lms.reports import services, summaries
+from lms.reports import gain, services, summaries
 from lms.reports.forms import CompletionFilterForm
 from lms.reports.models import ExportLog
 from lms.reports.queries import CompletionFilter
@@ -118,6 +118,8 @@ def index():
         unit_sort=unit_sort,
         unit_chart=[(u.name, u.completed) for u in units if u.employees or u.completed][:15],
         jp_spread=summaries.jp_distribution(f, target),
+        course_gains=gain.by_course(f),
+        unit_gains=gain.by_unit(f),
         jp_target=target,
         formats=services.FORMATS,
     )

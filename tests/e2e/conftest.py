@@ -45,6 +45,7 @@ def pytest_collection_modifyitems(config, items):
 def live_server(tmp_path_factory, bundled_packages):
     """The portal with the bundled courses and demo accounts, on a free local port."""
     from lms.catalog.services import import_package
+    from lms.competency.services import seed_shipped
     from lms.demo import seed
 
     folder = tmp_path_factory.mktemp("live")
@@ -59,6 +60,7 @@ def live_server(tmp_path_factory, bundled_packages):
     )
     with app.app_context():
         db.create_all()
+        seed_shipped()  # the competency dictionary the migration ships
         for package in bundled_packages:
             import_package(package)
         seed()

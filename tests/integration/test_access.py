@@ -29,6 +29,8 @@ ROUTE_ACCESS: dict[str, set[str]] = {
     "catalog.course": {SIGNED_IN},
     "learning.dashboard": {SIGNED_IN},
     "learning.certificate": {SIGNED_IN},
+    "learning.certificate_pdf": {SIGNED_IN},
+    "learning.verify_certificate": {ANONYMOUS},
     "learning.enrol": {"learner"},
     "learning.module": {"learner"},
     "learning.mark_done": {"learner"},
@@ -36,6 +38,8 @@ ROUTE_ACCESS: dict[str, set[str]] = {
     "quiz.start": {"learner"},
     "quiz.attempt": {"learner"},
     "quiz.result": {"learner"},
+    "quiz.pretest": {"learner"},
+    "quiz.start_pretest": {"learner"},
     "health.healthz": {ANONYMOUS},
     # Open at the access layer: the API has no sessions; its bearer token decides (see test_api).
     "api.completions": {ANONYMOUS},
@@ -53,6 +57,35 @@ ROUTE_ACCESS: dict[str, set[str]] = {
     "employees.confirm": {"hr"},
     "employees.template": {"hr"},
     "catalog.course_file": {SIGNED_IN},
+    # Competencies: anyone reads the dictionary and their own profile (/my/profile has no id to
+    # change); HR keeps the dictionary and requirements and sees anyone's profile and the TNA.
+    "competency.dictionary": {SIGNED_IN},
+    "competency.my_profile": {SIGNED_IN},
+    "competency.my_profile_json": {SIGNED_IN},
+    **{
+        f"competency.{name}": {"hr"}
+        for name in [
+            "new_competency",
+            "edit_competency",
+            "requirements",
+            "delete_requirement",
+            "import_file",
+            "import_preview",
+            "import_confirm",
+            "import_template",
+            "employee_profile",
+            "employee_profile_json",
+            "training_needs",
+            "training_needs_export",
+        ]
+    },
+    # Course evaluation: learners answer (only with a completion, else 404: see test_evaluation);
+    # the trainer's page is checked per course like authoring; HR reads the anonymous summaries.
+    "evaluation.evaluate": {"learner"},
+    "evaluation.dismiss": {"learner"},
+    "evaluation.course_summary": {"trainer"},
+    "evaluation.report_index": {"hr"},
+    "evaluation.report_course": {"hr"},
     # Authoring: trainers (and admins); which course a trainer may edit is checked per course
     # (see test_authoring), the world fixture makes the trainer an author of the sample course.
     **{
@@ -69,6 +102,7 @@ ROUTE_ACCESS: dict[str, set[str]] = {
             "move_module",
             "delete_module",
             "quiz",
+            "pretest",
             "upload",
             "draft_file",
             "delete_file",
@@ -124,6 +158,7 @@ def sample_urls(app, world):
     args = {"code": world["course"], "key": "modul-1", "attempt_id": 1, "user_id": 1, "fmt": "csv"}
     args["number"] = "2026-AAAA-BBBB-CCCC"
     args["token_id"] = 1
+    args["requirement_id"] = 1
     args["import_id"], args["kind"] = 1, "employees"
     args["version_number"], args["name"] = 1, "bagan.png"
     urls = []

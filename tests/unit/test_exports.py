@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lms.reports.exports import (
     CHUNK_ROWS,
     EXPORT_COLUMNS,
     csv_chunks,
+    csv_record_chunks,
     iso_duration,
     json_array_chunks,
     json_chunks,
@@ -227,6 +232,160 @@ def test_csv_row_without_nip_shows_username():
 def test_csv_with_no_rows_is_just_the_header():
     """Does an empty filter still give a file with a BOM and the header?"""
     assert read_csv([]) == [LABELS]
+
+
+# --- CSV from driver records (the fast path of the web and CLI export) ---------------------------
+
+ZONES = (
+    "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC", "Europe/Amsterdam",
+    "America/New_York", "America/St_Johns", "Asia/Kathmandu", "Australia/Lord_Howe",
+)  # fmt: skip
+TRICKY_TEXT = (
+    "", "=1+1", '=HYPERLINK("http://x","klik")', "+628123", "-1", "@SUM(A1)", "\tTab", "\rCR",
+    "Nur'aini, S.Kom.", 'Siti "Ani" Ma’rifah', "baris\nbaru", "baris\r\nCRLF", "titik;koma",
+    "I Gusti Ayu Ngurah Putri Ré", " =spasi", "'sudah", "tab\tdi tengah", "日本語",
+)  # fmt: skip
+
+
+def utc_text(moment: datetime) -> str:
+    """A naive UTC time as SQLite stores it and `UTCText` reads it on PostgreSQL."""
+    return moment.isoformat(sep=" ", timespec="microseconds")
+
+
+def record(row: CompletionRow, version_id: int) -> tuple:
+    """The driver record `completion_records` yields for a row (see queries._completion_select)."""
+    return (
+        row.completion_id, row.user_id, row.nip, row.username, row.name, row.unit_code,
+        row.unit_name, row.course_code, row.course_title, row.course_version, version_id, row.jp,
+        row.jenis_diklat, utc_text(row.enrolled_at.astimezone(UTC).replace(tzinfo=None)),
+        utc_text(row.completed_at.astimezone(UTC).replace(tzinfo=None)), row.score,
+        row.pass_mark, row.certificate_no,
+    )  # fmt: skip
+
+
+def version_of(row: CompletionRow) -> tuple:
+    return row.course_code, row.course_title, row.course_version, row.competency_codes
+
+
+def both_csvs(rows: list[CompletionRow], *, delimiter=",", tz="Asia/Jakarta", batch=3):
+    """The reference CSV (from rows) and the fast one (from records, `batch` records a batch)."""
+    # One version id per distinct course code, title, number and competencies, as in the database.
+    versions: dict[tuple, int] = {}
+    for r in rows:
+        versions.setdefault(version_of(r), len(versions) + 1)
+    competencies = {versions[version_of(r)]: r.competency_codes for r in rows}
+    records = [record(r, versions[version_of(r)]) for r in rows]
+    batches = [(records[i : i + batch], competencies) for i in range(0, len(records), batch)]
+    reference = "".join(csv_chunks(rows, delimiter=delimiter, tz=tz))
+    fast = "".join(csv_record_chunks(batches, delimiter=delimiter, tz=tz))
+    return reference, fast
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+@pytest.mark.parametrize("tz", ZONES)
+def test_csv_from_records_equals_csv_from_rows(delimiter, tz):
+    """Is the fast CSV byte for byte the row-by-row CSV, hostile text and midnight included?"""
+    rows = sample_rows() + [
+        completion(completion_id=10 + n, user_id=20 + n, nip=None, username=text or "u",
+                   name=text, unit_code=text or None, unit_name=text or None,
+                   certificate_no=f"{text}{n}", course_code=f"K-{n}", course_title=text,
+                   competency_codes=(text, "M1") if text else (), jp=0.25 * n, score=100 / (n + 1))
+        for n, text in enumerate(TRICKY_TEXT)
+    ]  # fmt: skip
+    reference, fast = both_csvs(rows, delimiter=delimiter, tz=tz)
+    assert fast == reference
+
+
+@pytest.mark.parametrize("tz", ZONES)
+def test_csv_from_records_local_times_through_the_year(tz):
+    """Are local times and days right through a year, minute by minute around DST switches?"""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    zone = ZoneInfo(tz)
+    days = [start + timedelta(days=d) for d in range(366)]
+    switches = [
+        d
+        for d, e in itertools.pairwise(days)
+        if d.astimezone(zone).utcoffset() != e.astimezone(zone).utcoffset()
+    ]
+    moments = [
+        start + timedelta(minutes=97 * n, seconds=n % 60) for n in range(365 * 24 * 60 // 97)
+    ]
+    for day in switches:
+        moments += [day + timedelta(seconds=433 * n) for n in range(2 * 24 * 3600 // 433)]
+    rows = [
+        completion(completion_id=n, completed_at=moment + timedelta(microseconds=999_999 * (n % 2)),
+                   enrolled_at=moment - timedelta(minutes=n))
+        for n, moment in enumerate(moments)
+    ]  # fmt: skip
+    reference, fast = both_csvs(rows, tz=tz, batch=1000)
+    assert fast == reference
+
+
+def test_csv_from_records_before_whole_hour_offsets():
+    """Does a time from before WIB (Batavia's +07:07:12 local mean time) still match?"""
+    old = datetime(1920, 5, 1, 16, 55, 30, tzinfo=UTC)
+    rows = [completion(enrolled_at=old, completed_at=old + timedelta(hours=1))]
+    reference, fast = both_csvs(rows)
+    assert "+07:07:12" in fast and fast == reference
+
+
+def test_csv_from_records_with_no_records_is_just_the_header():
+    """Does an empty export still give the same BOM and header as the row path?"""
+    reference, fast = both_csvs([])
+    assert fast == reference == "\ufeff" + ",".join(LABELS) + "\r\n"
+
+
+def test_csv_from_records_streams_batch_by_batch():
+    """Does the header go out before any batch is read, and each batch before the next?"""
+    read = 0
+
+    def batches():
+        nonlocal read
+        for n in range(50):
+            read += 1
+            yield [record(completion(completion_id=n), 1)] * 10, {1: ("M1", "T-PBJ")}
+
+    chunks = csv_record_chunks(batches())
+    assert next(chunks) == "\ufeff" + ",".join(LABELS) + "\r\n" and read == 0
+    assert next(chunks).count("\r\n") == 10 and read == 1
+    assert sum(1 for _ in chunks) == 49 and read == 50
+
+
+texts = st.one_of(st.sampled_from(TRICKY_TEXT), st.text(st.characters(exclude_categories=["Cs"])))
+moments = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31)).map(  # noqa: DTZ001
+    lambda naive: naive.replace(tzinfo=UTC)
+)
+numbers = st.one_of(
+    st.floats(min_value=0, max_value=1e6), st.integers(0, 200), st.sampled_from([2.5, 82.5, 1e-07])
+)
+
+
+@st.composite
+def completions(draw):
+    course = draw(st.integers(1, 3))  # a version's own values, as the join gives them
+    return completion(
+        completion_id=draw(st.integers(1, 10**6)), user_id=draw(st.integers(1, 10**6)),
+        nip=draw(st.one_of(st.none(), texts)), username=draw(st.one_of(st.none(), texts)),
+        name=draw(texts), unit_code=draw(st.one_of(st.none(), texts)),
+        unit_name=draw(st.one_of(st.none(), texts)), course_code=f"K{course}",
+        course_title=f"=Judul {course};\n", course_version=course,
+        competency_codes=("M1", f"-T{course}")[: course - 1], jp=draw(numbers),
+        enrolled_at=draw(moments), completed_at=draw(moments), score=draw(numbers),
+        certificate_no=draw(texts),
+    )  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(completions(), max_size=12),
+    delimiter=st.sampled_from([",", ";"]),
+    tz=st.sampled_from(ZONES),
+    batch=st.integers(1, 5),
+)
+def test_csv_from_records_equals_csv_from_rows_for_any_values(rows, delimiter, tz, batch):
+    """Whatever the text, numbers, times and zone, is the fast CSV the row-by-row CSV?"""
+    reference, fast = both_csvs(rows, delimiter=delimiter, tz=tz, batch=batch)
+    assert fast == reference
 
 
 # --- XLSX -----------------------------------------------------------------------------------------

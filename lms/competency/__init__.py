@@ -1,0 +1,1 @@
+"""Competencies: the dictionary, position requirements, profiles, gaps and training needs."""
