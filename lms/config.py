@@ -51,6 +51,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LMS_JP_TARGET": float(env.get("LMS_JP_TARGET", "20")),
         "LMS_PORTAL_NAME": env.get("LMS_PORTAL_NAME", "Portal Belajar ASN"),
         "LMS_ORGANISER": env.get("LMS_ORGANISER", "BKPSDM"),
+        # HR's list of the most active learners per unit (for recognition); 0 hides it.
+        "LMS_RECOGNITION": _bool(env.get("LMS_RECOGNITION"), default=True),
         # The portal's public address, for xAPI identifiers written from the shell.
         "LMS_PORTAL_URL": env.get("LMS_PORTAL_URL", ""),
         # How long a worker trusts its cached "current version" of a course before re-reading it.

@@ -27,7 +27,7 @@ from lms.catalog import snapshots
 from lms.content.vocabulary import competency_name
 from lms.errors import DomainError
 from lms.extensions import limiter
-from lms.learning import certificates, services
+from lms.learning import certificates, incentives, services
 from lms.learning.models import Completion
 from lms.presentation import number
 from lms.quiz import services as quiz
@@ -117,13 +117,18 @@ def dashboard():
     in_progress, completed = services.dashboard(current_user.id)
     year = datetime.now(get_timezone()).year
     jp_year = services.jp_in_year(current_user.id, year, str(get_timezone()))
+    today = datetime.now(get_timezone()).date()
+    target = current_app.config["LMS_JP_TARGET"]
+    months = incentives.activity_months(current_user.id, str(get_timezone()), today)
     return render_template(
         "learning/dashboard.html",
         in_progress=in_progress,
         completed=completed,
         year=year,
         jp_year=jp_year,
-        jp_target=current_app.config["LMS_JP_TARGET"],
+        jp_target=target,
+        pace=incentives.pace(jp_year, target, today),
+        streak=incentives.learning_streak(months, today),
     )
 
 

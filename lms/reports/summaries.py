@@ -323,3 +323,51 @@ def jp_distribution(
     return [(low, high, counts[i]) for i, (low, high) in enumerate(buckets)] + [
         (target, None, counts[-1])
     ]
+
+
+@dataclass(frozen=True)
+class ActiveLearner:
+    unit_name: str | None
+    rank: int
+    user_id: int
+    name: str
+    jabatan: str | None
+    completions: int
+    jp: float
+
+
+def most_active(f: CompletionFilter, per_unit: int = 5) -> list[ActiveLearner]:
+    """The learners with the most JP in the period, the top `per_unit` of each unit (ties share
+    a rank), for recognition; only people with at least one completion in the period."""
+    totals = _jp_per_person(f).add_columns(func.count(Completion.id).label("n")).subquery()
+    rank = (
+        func.rank()
+        .over(partition_by=User.unit_id, order_by=(totals.c.jp.desc(), totals.c.n.desc()))
+        .label("rank")
+    )
+    ranked = (
+        select(
+            Unit.name.label("unit_name"),
+            rank,
+            User.id.label("user_id"),
+            User.name.label("name"),
+            User.jabatan.label("jabatan"),
+            totals.c.n.label("n"),
+            totals.c.jp.label("jp"),
+        )
+        .join(totals, totals.c.user_id == User.id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(User.active.is_(True))
+    )
+    people = _people(f)
+    if people is not None:
+        ranked = ranked.where(User.id.in_(people))
+    ranked = ranked.subquery()
+    rows = db.session.execute(
+        select(ranked)
+        .where(ranked.c.rank <= per_unit)
+        .order_by(ranked.c.unit_name, ranked.c.rank, ranked.c.name)
+    )
+    return [
+        ActiveLearner(u, r, uid, name, jab, n, float(jp)) for u, r, uid, name, jab, n, jp in rows
+    ]

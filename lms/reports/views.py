@@ -32,6 +32,7 @@ from lms.reports.queries import CompletionFilter
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 LOG_PAGE_SIZE = 50
+MOST_ACTIVE_PER_UNIT = 5
 EMPLOYEES_PER_PAGE = 50
 
 
@@ -153,6 +154,21 @@ def employees():
         status=status,
         jp_target=target,
     )
+
+
+@bp.route("/most-active")
+@allow(HR)
+def most_active():
+    """The most active learners of each unit in the period, for recognition (can be hidden)."""
+    if not current_app.config["LMS_RECOGNITION"]:
+        abort(404)
+    form = _filter_form()
+    if not form.validate():
+        return render_template("reports/most_active.html", form=form, lines=None), 400
+    f = _to_filter(form)
+    form.since.data, form.until.data = f.since, f.until
+    lines = summaries.most_active(f, per_unit=MOST_ACTIVE_PER_UNIT)
+    return render_template("reports/most_active.html", form=form, lines=lines, filter=f)
 
 
 @bp.route("/employees/<int:user_id>")

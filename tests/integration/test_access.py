@@ -52,6 +52,7 @@ ROUTE_ACCESS: dict[str, set[str]] = {
     "reports.audit": {"admin"},
     "reports.employees": {"hr"},
     "reports.employee": {"hr"},
+    "reports.most_active": {"hr"},
     "employees.import_file": {"hr"},
     "employees.preview": {"hr"},
     "employees.confirm": {"hr"},
