@@ -116,9 +116,13 @@ def _render_preview(started: EmployeeImport):
     rows = started.rows[:SAMPLE_ROWS]
     columns = [name for name in importing.HEADERS[started.kind] if rows and name in rows[0]]
     return render_template(
-        "employees/preview.html",
+        "imports/preview.html",
         started=started,
         problems=problems,
         rows=rows,
         columns=[(name, COLUMN_LABELS[name]) for name in columns],
+        upload_url=url_for(".import_file"),
+        confirm_url=url_for(".confirm", import_id=started.id),
+        kind_label=_("Employees") if started.kind == "employees" else _("Work units"),
+        mono_columns=("nip", "code", "unit", "parent"),
     )

@@ -263,11 +263,19 @@ def _render_preview(started: CompetencyImport):
     rows = started.rows[:SAMPLE_ROWS]
     columns = [name for name in importing.HEADERS[started.kind] if rows and name in rows[0]]
     return render_template(
-        "competency/preview.html",
+        "imports/preview.html",
         started=started,
         problems=problems,
         rows=rows,
         columns=[(name, COLUMN_LABELS[name]) for name in columns],
+        upload_url=url_for(".import_file"),
+        confirm_url=url_for(".import_confirm", import_id=started.id),
+        kind_label=(
+            _("Technical competencies")
+            if started.kind == "competencies"
+            else _("Position requirements")
+        ),
+        mono_columns=("code",),
     )
 
 
