@@ -98,6 +98,19 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+# Set on every response whose view did not set them itself.
+SECURITY_HEADERS = (
+    (
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+
+
 def _register_hooks(app: Flask) -> None:
     from lms import request_log
     from lms.access import enforce
@@ -125,24 +138,25 @@ def _register_hooks(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        """Add each header the view did not set itself (one pass over the response's headers)."""
         headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
-        )
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        if request.endpoint != "static" and current_user.is_authenticated:
+        present = {name.lower() for name, _ in headers}
+        for name, value in SECURITY_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
+        if (
+            "cache-control" not in present
+            and request.endpoint != "static"
+            and current_user.is_authenticated
+        ):
             # Pages with personal data must not be kept by shared office browsers.
-            headers.setdefault("Cache-Control", "no-store")
+            headers.add("Cache-Control", "no-store")
         return response
 
 
 def _select_locale() -> str:
     languages = ("id", "en")
-    user = current_user
+    user = current_user._get_current_object()
     if user and user.is_authenticated and user.locale in languages:
         return user.locale
     if session.get("locale") in languages:

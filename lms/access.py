@@ -58,8 +58,9 @@ def enforce():
     if audiences is None:
         current_app.logger.error("no access decision for endpoint %s", request.endpoint)
         abort(403)
-    if may_access(current_user, audiences):
+    user = current_user._get_current_object()  # the proxy looks the user up on every use
+    if may_access(user, audiences):
         return None
-    if not current_user.is_authenticated:
+    if not user.is_authenticated:
         return login_manager.unauthorized()
     abort(403)

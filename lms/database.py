@@ -58,4 +58,6 @@ def configure_engine(engine: Engine) -> None:
         writes = not has_request_context() or request_writes()
         if writes and has_request_context() and g.get("lms_reading_only"):
             writes = False  # e.g. an export streaming after its audit entry was committed
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        # Sent to the driver directly: every request runs this, and as a SQLAlchemy statement
+        # (events, cursor, result) it cost 3% of a module page view.
+        connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if writes else "BEGIN")

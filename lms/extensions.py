@@ -32,6 +32,21 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+class ViewLimiter(Limiter):
+    """Flask-Limiter for limits declared on views only (sign-in, the certificate check).
+
+    Each `@limiter.limit` decorator checks its view's limits itself. The extension's check before
+    every request looks for default and application-wide limits, which the portal does not set,
+    and costs about a tenth of a page view; it is skipped.
+    """
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if not in_middleware:
+            super()._check_request_limit(callable_name, in_middleware)
+
+
 # Limits are declared on the views that need them (sign-in); storage comes from LMS_REDIS_URL
 # so that every worker and machine counts together (memory:// counts per process).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = ViewLimiter(key_func=get_remote_address)

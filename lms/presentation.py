@@ -17,9 +17,11 @@ from flask_babel import (
     gettext,
     to_user_timezone,
 )
+from markupsafe import Markup
 
 from lms.accounts.forms import ROLE_LABELS
 from lms.content.vocabulary import CATEGORIES, competency_name
+from lms.fragments import FragmentCache
 
 
 def local_date(value: datetime | None) -> str:
@@ -64,13 +66,29 @@ def _request_translations():
     return translations
 
 
+def template_gettext(string: str, **variables) -> Markup:
+    """`_()` and `gettext()` in templates, as Jinja's new-style gettext does them for HTML.
+
+    The translation is trusted markup and the variables are escaped into it. A plain function,
+    the request's translations looked up once: Jinja's own wraps each string in three context
+    lookups, Flask-Babel's resolves the locale again for each one.
+    """
+    return Markup(_request_translations().ugettext(string)) % variables  # noqa: S704
+
+
+def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
+    variables.setdefault("num", num)
+    translated = _request_translations().ungettext(singular, plural, num)
+    return Markup(translated) % variables  # noqa: S704 - as template_gettext
+
+
 def register(app: Flask) -> None:
-    # Flask-Babel resolves the locale again for every string; a page has dozens of strings.
-    app.jinja_env.install_gettext_callables(
-        lambda s, **kw: _request_translations().ugettext(s),
-        lambda s, p, n, **kw: _request_translations().ungettext(s, p, n),
-        newstyle=True,
+    app.jinja_env.globals.update(
+        _=template_gettext,
+        gettext=template_gettext,
+        ngettext=template_ngettext,
     )
+    app.jinja_env.add_extension(FragmentCache)
     app.add_template_filter(local_date, "date")
     app.add_template_filter(local_datetime, "datetime")
     app.add_template_filter(number, "number")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from lms.accounts.models import ROLES, Unit, User
 from lms.accounts.nip import InvalidNip, looks_like_nip, normalise_nip, parse_nip
@@ -31,11 +31,15 @@ class InvalidAccountData(DomainError):
         self.field = field
 
 
+# Built once: every signed-in request runs it, and `session.get` builds its statement each time.
+_USER_BY_ID = select(User).where(User.id == bindparam("id"))
+
+
 def load_user_from_session(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.scalar(_USER_BY_ID, {"id": int(user_id)})
     if user is None or user.session_version != int(version):
         return None  # the password changed since this session began
     if not user.active:

@@ -13,8 +13,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from flask_babel import get_locale
-from markupsafe import Markup
 from sqlalchemy import select
 
 from lms.catalog.models import Course, CourseModule, CourseVersion, ModuleVersion
@@ -55,19 +53,7 @@ class SnapshotCache:
         self.ttl = ttl
         self._current: dict[str, tuple[float, int | None]] = {}
         self._versions: OrderedDict[int, VersionSnapshot] = OrderedDict()
-        self._fragments: dict[tuple, Markup] = {}
         self._lock = threading.Lock()
-
-    def fragment(self, key: tuple, render) -> Markup:
-        """Learner-independent HTML of a version (keyed by version id), rendered once."""
-        html = self._fragments.get(key)
-        if html is None:
-            html = Markup(render())  # noqa: S704 - output of an autoescaping template
-            with self._lock:
-                if len(self._fragments) > MAX_VERSIONS * 40:
-                    self._fragments.clear()
-                self._fragments[key] = html
-        return html
 
     def current_version_id(self, code: str) -> int | None:
         now = time.monotonic()
@@ -136,19 +122,3 @@ def cache() -> SnapshotCache:
 def published_snapshot(code: str) -> VersionSnapshot | None:
     version_id = cache().current_version_id(code)
     return cache().version(version_id) if version_id is not None else None
-
-
-def module_fragments(version: VersionSnapshot, module: ModuleSnapshot, previous, following) -> dict:
-    """The parts of a module page that are the same for every learner, per language."""
-    from flask import render_template
-
-    key = (version.version_id, module.key, str(get_locale()))
-    context = {"version": version, "module": module, "previous": previous, "next": following}
-    return {
-        "body": cache().fragment(
-            (*key, "body"), lambda: render_template("learning/_module_body.html", **context)
-        ),
-        "pager": cache().fragment(
-            (*key, "pager"), lambda: render_template("learning/_module_pager.html", **context)
-        ),
-    }

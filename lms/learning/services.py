@@ -88,7 +88,9 @@ _LEARNER_STATE = (
 
 def learner_state(user_id: int, course_id: int) -> tuple[bool, set[str]]:
     """(enrolled?, module keys done) in one query: the module page's per-learner part."""
-    rows = db.session.execute(_LEARNER_STATE, {"user_id": user_id, "course_id": course_id}).all()
+    # On the session's connection: plain rows, without the ORM's execution layer.
+    params = {"user_id": user_id, "course_id": course_id}
+    rows = db.session.connection().execute(_LEARNER_STATE, params).all()
     return bool(rows), {key for _, key in rows if key is not None}
 
 

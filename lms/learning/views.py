@@ -63,29 +63,26 @@ def enrol(code: str):
 @allow(LEARNER)
 def module(code: str, key: str):
     # The busiest page: content comes from the per-process snapshot of the published version,
-    # the learner's state from one query.
+    # the learner's state from one query; the template caches what every learner sees alike.
     version = snapshots.published_snapshot(code) or abort(404)
     module = version.modules.get(key) or abort(404)
-    enrolled, done = services.learner_state(current_user.id, version.course_id)
+    user_id = current_user.id  # once: each use of the proxy looks the user up again
+    enrolled, done = services.learner_state(user_id, version.course_id)
     if not enrolled:
         flash(_("Enrol in this course to read its modules."), "info")
         return redirect(url_for("catalog.course", code=code))
     outline = version.outline
     index = module.position - 1
-    previous = outline[index - 1] if index > 0 else None
-    following = outline[index + 1] if index + 1 < len(outline) else None
     # Only the first module invites to the pre-test: one more query there, none elsewhere.
-    invite = index == 0 and quiz.pretest_invited(
-        current_user.id, version.course_id, version.version_id
-    )
+    invite = index == 0 and quiz.pretest_invited(user_id, version.course_id, version.version_id)
     return render_template(
         "learning/module.html",
         version=version,
         module=module,
         module_href=outline[index]["href"],
-        progress=services.progress_for(current_user.id, version, done),
-        next=following,
-        fragments=snapshots.module_fragments(version, module, previous, following),
+        progress=services.progress_for(user_id, version, done),
+        previous=outline[index - 1] if index > 0 else None,
+        next=outline[index + 1] if index + 1 < len(outline) else None,
         pretest_href=url_for("quiz.pretest", code=code) if invite else None,
     )
 
