@@ -7,6 +7,7 @@ from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVer
 from lms.competency.models import Competency, CompetencyImport, PositionRequirement
 from lms.evaluation.models import CourseEvaluation
 from lms.learning.models import Completion, Enrolment, ModuleProgress
+from lms.mentoring.models import CourseSuggestion, MentoringProgramme, MentoringSession, Mentorship
 from lms.quiz.models import QuizAttempt
 from lms.reports.models import ExportLog
 
@@ -21,10 +22,14 @@ __all__ = [
     "CourseDraft",
     "CourseEvaluation",
     "CourseModule",
+    "CourseSuggestion",
     "CourseVersion",
     "EmployeeImport",
     "Enrolment",
     "ExportLog",
+    "MentoringProgramme",
+    "MentoringSession",
+    "Mentorship",
     "ModuleProgress",
     "ModuleVersion",
     "PositionRequirement",
