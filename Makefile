@@ -73,7 +73,7 @@ translations: install
 	$(BIN)/pybabel compile -d lms/translations
 
 bench: install
-	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/pages.py --floor
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules
