@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,8 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from lms.accounts.importing import MAX_BYTES, MAX_ROWS
 from lms.accounts.models import EMPLOYEES, ROLES, UNITS
+from lms.imports.forms import import_file_field
 
 ROLE_LABELS = {
     "learner": _l("Learner"),
@@ -86,18 +85,4 @@ class ImportForm(FlaskForm):
         choices=[SelectChoice(EMPLOYEES, _l("Employees")), SelectChoice(UNITS, _l("Work units"))],
         default=EMPLOYEES,
     )
-    file = FileField(
-        _l("CSV or Excel (.xlsx) file"),
-        description=_l(
-            "At most %(mb)d MB and %(rows)d rows. The first row holds the column names.",
-            mb=MAX_BYTES // 2**20,
-            rows=MAX_ROWS,
-        ),
-        validators=[
-            FileRequired(_l("Choose a file.")),
-            FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
-            FileSize(
-                MAX_BYTES, message=_l("The file is larger than %(max)d MB.", max=MAX_BYTES // 2**20)
-            ),
-        ],
-    )
+    file = import_file_field()

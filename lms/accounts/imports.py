@@ -1,49 +1,28 @@
 """Employee and unit import: a checked file is stored as a preview, applied once when confirmed.
 
 A preview changes no employee or unit; applying writes exactly the stored rows (flush, no commit).
+The life cycle (store, claim, apply once) is lms.imports.services; the rules for rows are here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import select
 
 from lms.accounts import importing
-from lms.accounts.models import (
-    APPLIED,
-    EMPLOYEES,
-    LEARNER,
-    PENDING,
-    EmployeeImport,
-    Unit,
-    User,
-)
-from lms.clock import utcnow
+from lms.accounts.models import EMPLOYEES, LEARNER, EmployeeImport, Unit, User
 from lms.content.problems import N_
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.imports import services as staging
+from lms.imports.services import (  # noqa: F401 - the errors callers of this module catch
+    ImportAlreadyApplied,
+    ImportCounts,
+    ImportFileInvalid,
+    NothingToApply,
+)
 
-# A file where every row is wrong would otherwise store (and show) tens of thousands of messages.
-MAX_STORED_PROBLEMS = 1000
 OPTIONAL_USER_FIELDS = ("email", "jabatan", "golongan", "pangkat", "eselon")
 _CHUNK = 500  # NIPs per IN (...) query: well under every database's parameter limit
-
-
-class ImportFileInvalid(DomainError):
-    """The file as a whole cannot be imported; the message says why."""
-
-
-class ImportAlreadyApplied(DomainError):
-    template = N_(
-        "This import has already been applied. To import the file again, upload it again."
-    )
-
-
-class NothingToApply(DomainError):
-    template = N_("This file has no valid row to apply.")
 
 
 class ImportOutdated(DomainError):
@@ -51,13 +30,6 @@ class ImportOutdated(DomainError):
         "The portal's units or employees changed since this preview, so nothing was saved. "
         "Upload the file again to see a new preview."
     )
-
-
-@dataclass(frozen=True)
-class ImportCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 def unit_directory() -> importing.UnitDirectory:
@@ -76,92 +48,25 @@ def preview_import(kind: str, filename: str, data: bytes, created_by: User) -> E
     except importing.UnreadableFile as exc:
         raise ImportFileInvalid(exc.template, **exc.params) from None
     plan = _plan_employees(checked.rows) if kind == EMPLOYEES else _plan_units(checked.rows)
-    # Uploading a new file replaces this person's earlier unconfirmed preview of the same kind,
-    # so previews (personal data) do not pile up unconfirmed.
-    db.session.execute(
-        delete(EmployeeImport).where(
-            EmployeeImport.created_by_id == created_by.id,
-            EmployeeImport.kind == kind,
-            EmployeeImport.status == PENDING,
-        )
-    )
-    started = EmployeeImport(
-        kind=kind,
-        created_by_id=created_by.id,
-        filename=_clean_filename(filename),
-        status=PENDING,
-        rows=checked.rows,
-        problems=[p.as_dict() for p in checked.problems[:MAX_STORED_PROBLEMS]],
-        counts={
-            "rows": checked.total,
-            "valid": len(checked.rows),
-            "invalid": checked.invalid,
-            "problems": len(checked.problems),
-            "to_create": plan.created,
-            "to_update": plan.updated,
-            "to_keep": plan.unchanged,
-        },
-    )
-    db.session.add(started)
-    db.session.flush()
-    return started
+    return staging.stage(
+        EmployeeImport, kind=kind, filename=filename, checked=checked, plan=plan,
+        created_by=created_by,
+    )  # fmt: skip
 
 
 def apply_import(import_id: int, user: User) -> ImportCounts:
     """Apply every valid row of a pending preview, all or nothing; a second call is refused."""
-    started = db.session.get(EmployeeImport, import_id)
-    if started is None:
-        raise LookupError(f"no import {import_id}")
-    if started.status != PENDING:
-        raise ImportAlreadyApplied()
-    if not started.rows:
-        raise NothingToApply()
-    # Claim the preview with a conditional UPDATE: of two simultaneous confirmations, the second
-    # waits for the first one's row lock, then finds the status changed and is refused.
-    claimed = db.session.execute(
-        update(EmployeeImport)
-        .where(EmployeeImport.id == import_id, EmployeeImport.status == PENDING)
-        .values(status=APPLIED, applied_at=utcnow(), applied_by_id=user.id)
-    )
-    if claimed.rowcount != 1:
-        raise ImportAlreadyApplied()
-    try:
-        with db.session.begin_nested():
-            if started.kind == EMPLOYEES:
-                counts = _apply_employees(started.rows)
-            else:
-                counts = _apply_units(started.rows)
-    except IntegrityError:  # e.g. someone created the same NIP or unit code meanwhile
-        raise ImportOutdated() from None
-    started.counts = {
-        **started.counts,
-        "created": counts.created,
-        "updated": counts.updated,
-        "unchanged": counts.unchanged,
-    }
-    db.session.flush()
-    return counts
+
+    def apply(staged: EmployeeImport) -> ImportCounts:
+        if staged.kind == EMPLOYEES:
+            return _apply_employees(staged.rows)
+        return _apply_units(staged.rows)
+
+    return staging.apply_staged(EmployeeImport, import_id, user, apply, ImportOutdated)
 
 
 def recent_imports(limit: int = 10) -> list[EmployeeImport]:
-    return list(
-        db.session.scalars(
-            select(EmployeeImport)
-            .options(
-                defer(EmployeeImport.rows),
-                defer(EmployeeImport.problems),
-                joinedload(EmployeeImport.created_by),
-            )
-            .order_by(EmployeeImport.created_at.desc(), EmployeeImport.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def _clean_filename(filename: str) -> str:
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable()).strip()
-    return name[:255] or "upload"
+    return staging.recent(EmployeeImport, limit)
 
 
 def _changes(target, values: dict) -> dict:

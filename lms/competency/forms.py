@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from lms.accounts.importing import MAX_BYTES, MAX_ROWS
 from lms.competency.models import COMPETENCIES, REQUIREMENTS
 from lms.content.vocabulary import BUILTIN_COMPETENCIES, TECHNICAL_CODE
+from lms.imports.forms import import_file_field
 
 
 class CompetencyForm(FlaskForm):
@@ -73,21 +72,7 @@ class CompetencyImportForm(FlaskForm):
         ],
         default=REQUIREMENTS,
     )
-    file = FileField(
-        _l("CSV or Excel (.xlsx) file"),
-        description=_l(
-            "At most %(mb)d MB and %(rows)d rows. The first row holds the column names.",
-            mb=MAX_BYTES // 2**20,
-            rows=MAX_ROWS,
-        ),
-        validators=[
-            FileRequired(_l("Choose a file.")),
-            FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
-            FileSize(
-                MAX_BYTES, message=_l("The file is larger than %(max)d MB.", max=MAX_BYTES // 2**20)
-            ),
-        ],
-    )
+    file = import_file_field()
 
 
 class UnitFilterForm(FlaskForm):

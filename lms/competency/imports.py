@@ -1,30 +1,19 @@
 """Technical competencies and position requirements from a file: checked, previewed, applied once.
 
 A preview changes nothing; applying writes exactly the stored rows (flush, no commit), like the
-employee import (lms.accounts.imports), whose errors and counts it shares.
+employee import (lms.accounts.imports): both follow lms.imports.services.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import select
 
 from lms.accounts.importing import UnreadableFile
-from lms.accounts.imports import (
-    ImportAlreadyApplied,
-    ImportCounts,
-    ImportFileInvalid,
-    NothingToApply,
-)
 from lms.accounts.models import User
-from lms.clock import utcnow
 from lms.competency import importing
 from lms.competency.dictionary import TECHNICAL
 from lms.competency.models import (
-    APPLIED,
     COMPETENCIES,
-    PENDING,
     Competency,
     CompetencyImport,
     PositionRequirement,
@@ -33,8 +22,8 @@ from lms.competency.services import jabatan_key, known_codes, normalise_jabatan
 from lms.content.problems import N_
 from lms.errors import DomainError
 from lms.extensions import db
-
-MAX_STORED_PROBLEMS = 1000
+from lms.imports import services as staging
+from lms.imports.services import ImportCounts, ImportFileInvalid
 
 
 class ImportOutdated(DomainError):
@@ -54,85 +43,23 @@ def preview_import(kind: str, filename: str, data: bytes, created_by: User) -> C
     except UnreadableFile as exc:
         raise ImportFileInvalid(exc.template, **exc.params) from None
     plan = _plan(kind, checked.rows)
-    db.session.execute(
-        delete(CompetencyImport).where(
-            CompetencyImport.created_by_id == created_by.id,
-            CompetencyImport.kind == kind,
-            CompetencyImport.status == PENDING,
-        )
-    )
-    started = CompetencyImport(
-        kind=kind,
-        created_by_id=created_by.id,
-        filename=_clean_filename(filename),
-        status=PENDING,
-        rows=checked.rows,
-        problems=[p.as_dict() for p in checked.problems[:MAX_STORED_PROBLEMS]],
-        counts={
-            "rows": checked.total,
-            "valid": len(checked.rows),
-            "invalid": checked.invalid,
-            "problems": len(checked.problems),
-            "to_create": plan.created,
-            "to_update": plan.updated,
-            "to_keep": plan.unchanged,
-        },
-    )
-    db.session.add(started)
-    db.session.flush()
-    return started
+    return staging.stage(
+        CompetencyImport, kind=kind, filename=filename, checked=checked, plan=plan,
+        created_by=created_by,
+    )  # fmt: skip
 
 
 def apply_import(import_id: int, user: User) -> ImportCounts:
     """Apply every valid row of a pending preview, all or nothing; a second call is refused."""
-    started = db.session.get(CompetencyImport, import_id)
-    if started is None:
-        raise LookupError(f"no import {import_id}")
-    if started.status != PENDING:
-        raise ImportAlreadyApplied()
-    if not started.rows:
-        raise NothingToApply()
-    claimed = db.session.execute(
-        update(CompetencyImport)
-        .where(CompetencyImport.id == import_id, CompetencyImport.status == PENDING)
-        .values(status=APPLIED, applied_at=utcnow(), applied_by_id=user.id)
-    )
-    if claimed.rowcount != 1:
-        raise ImportAlreadyApplied()
-    try:
-        with db.session.begin_nested():
-            counts = _apply(started.kind, started.rows, user)
-    except IntegrityError:
-        raise ImportOutdated() from None
-    started.counts = {
-        **started.counts,
-        "created": counts.created,
-        "updated": counts.updated,
-        "unchanged": counts.unchanged,
-    }
-    db.session.flush()
-    return counts
+
+    def apply(staged: CompetencyImport) -> ImportCounts:
+        return _apply(staged.kind, staged.rows, user)
+
+    return staging.apply_staged(CompetencyImport, import_id, user, apply, ImportOutdated)
 
 
 def recent_imports(limit: int = 10) -> list[CompetencyImport]:
-    return list(
-        db.session.scalars(
-            select(CompetencyImport)
-            .options(
-                defer(CompetencyImport.rows),
-                defer(CompetencyImport.problems),
-                joinedload(CompetencyImport.created_by),
-            )
-            .order_by(CompetencyImport.created_at.desc(), CompetencyImport.id.desc())
-            .limit(limit)
-        )
-    )
-
-
-def _clean_filename(filename: str) -> str:
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(c for c in name if c.isprintable()).strip()
-    return name[:255] or "upload"
+    return staging.recent(CompetencyImport, limit)
 
 
 def _competency_values(row: dict, item: Competency | None) -> dict:

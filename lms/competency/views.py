@@ -36,10 +36,17 @@ from lms.competency.forms import (
     RequirementForm,
     UnitFilterForm,
 )
-from lms.competency.models import COMPETENCIES, Competency, CompetencyImport, PositionRequirement
+from lms.competency.models import (
+    COMPETENCIES,
+    REQUIREMENTS,
+    Competency,
+    CompetencyImport,
+    PositionRequirement,
+)
 from lms.database import record_on_read
 from lms.errors import DomainError, translate
 from lms.extensions import db
+from lms.imports.pages import ImportPages
 from lms.learning.views import verification_url
 
 bp = Blueprint("competency", __name__)
@@ -49,7 +56,6 @@ KIND_LABELS = {
     "socio-cultural": _l("Socio-cultural"),
     "technical": _l("Technical"),
 }
-SAMPLE_ROWS = 20
 COLUMN_LABELS = {
     "code": _l("Code"),
     "name": _l("Name"),
@@ -185,98 +191,54 @@ def delete_requirement(requirement_id: int):
 # --- Imports ----------------------------------------------------------------------------------
 
 
+IMPORT_PAGES = ImportPages(
+    model=CompetencyImport,
+    form=CompetencyImportForm,
+    upload_template="competency/import.html",
+    preview=imports.preview_import,
+    apply=imports.apply_import,
+    recent=imports.recent_imports,
+    max_bytes=MAX_BYTES,
+    headers=importing.HEADERS,
+    template_headers=importing.TEMPLATE_HEADERS,
+    template_filenames={
+        COMPETENCIES: "kompetensi-teknis.csv",
+        REQUIREMENTS: "syarat-jabatan.csv",
+    },
+    column_labels=COLUMN_LABELS,
+    kind_labels={
+        COMPETENCIES: _l("Technical competencies"),
+        REQUIREMENTS: _l("Position requirements"),
+    },
+    mono_columns=("code",),
+    preview_endpoint=".import_preview",
+    confirm_endpoint=".import_confirm",
+    upload_endpoint=".import_file",
+)
+
+
 @bp.route("/competencies/import", methods=["GET", "POST"])
 @allow(HR)
 def import_file():
-    form = CompetencyImportForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            started = imports.preview_import(
-                form.kind.data,
-                upload.filename or "",
-                upload.stream.read(MAX_BYTES + 1),
-                created_by=current_user,
-            )
-        except DomainError as exc:
-            form.file.errors.append(exc.message)
-        else:
-            return redirect(url_for(".import_preview", import_id=started.id))
-    return render_template("competency/import.html", form=form, recent=imports.recent_imports()), (
-        400 if form.errors else 200
-    )
+    return IMPORT_PAGES.upload_page()
 
 
 @bp.route("/competencies/import/<int:import_id>")
 @allow(HR)
 def import_preview(import_id: int):
-    started = db.session.get(CompetencyImport, import_id) or abort(404)
-    return _render_preview(started)
+    return IMPORT_PAGES.preview_page(import_id)
 
 
 @bp.route("/competencies/import/<int:import_id>/confirm", methods=["POST"])
 @allow(HR)
 def import_confirm(import_id: int):
-    started = db.session.get(CompetencyImport, import_id) or abort(404)
-    try:
-        counts = imports.apply_import(started.id, current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _render_preview(db.session.get(CompetencyImport, import_id)), 409
-    flash(
-        _(
-            "Import saved: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
-            created=counts.created,
-            updated=counts.updated,
-            unchanged=counts.unchanged,
-        ),
-        "success",
-    )
-    return redirect(url_for(".import_preview", import_id=import_id))
+    return IMPORT_PAGES.confirm(import_id)
 
 
 @bp.route("/competencies/import/template/<kind>.csv")
 @allow(HR)
 def import_template(kind: str):
-    if kind not in importing.KINDS:
-        abort(404)
-    body = "\ufeff" + ",".join(importing.TEMPLATE_HEADERS[kind]) + "\r\n"
-    filename = "kompetensi-teknis.csv" if kind == COMPETENCIES else "syarat-jabatan.csv"
-    return Response(
-        body,
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _render_preview(started: CompetencyImport):
-    problems = [
-        {
-            "row": p["row"],
-            "column": COLUMN_LABELS.get(p["column"], p["column"]),
-            "value": p["value"],
-            "message": translate(p["template"], p["params"]),
-        }
-        for p in started.problems
-    ]
-    rows = started.rows[:SAMPLE_ROWS]
-    columns = [name for name in importing.HEADERS[started.kind] if rows and name in rows[0]]
-    return render_template(
-        "imports/preview.html",
-        started=started,
-        problems=problems,
-        rows=rows,
-        columns=[(name, COLUMN_LABELS[name]) for name in columns],
-        upload_url=url_for(".import_file"),
-        confirm_url=url_for(".import_confirm", import_id=started.id),
-        kind_label=(
-            _("Technical competencies")
-            if started.kind == "competencies"
-            else _("Position requirements")
-        ),
-        mono_columns=("code",),
-    )
+    return IMPORT_PAGES.template_file(kind)
 
 
 # --- Profiles ---------------------------------------------------------------------------------
