@@ -20,6 +20,7 @@ from flask_babel import (
 from markupsafe import Markup
 
 from lms.accounts.forms import ROLE_LABELS
+from lms.competency.services import dictionary_names
 from lms.content.vocabulary import CATEGORIES, competency_name
 from lms.fragments import FragmentCache
 
@@ -58,6 +59,15 @@ def category_name(code: str) -> str:
     return gettext(CATEGORIES.get(code, code))
 
 
+def competency_label(code: str) -> str:
+    """A competency's name: the dictionary's (where HR adds technical ones), else the built-in
+    name, else the code. The dictionary is read once per request that names a competency."""
+    names = g.get("_lms_competency_names")
+    if names is None:
+        names = g._lms_competency_names = dictionary_names()
+    return names.get(code) or competency_name(code)
+
+
 def _request_translations():
     """The request's translations, looked up once instead of once per string."""
     translations = g.get("_lms_translations")
@@ -94,7 +104,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(number, "number")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(category_name, "category_name")
-    app.add_template_filter(competency_name, "competency_name")
+    app.add_template_filter(competency_label, "competency_name")
 
     @app.context_processor
     def portal_globals():

@@ -55,6 +55,13 @@ def known_codes() -> set[str]:
     return set(db.session.scalars(select(Competency.code)))
 
 
+def dictionary_names() -> dict[str, str]:
+    """Every code in the dictionary and its name (HR's technical competencies included)."""
+    return {
+        code: name for code, name in db.session.execute(select(Competency.code, Competency.name))
+    }
+
+
 def dictionary() -> list[Competency]:
     """Managerial, then socio-cultural, then technical; by code within each kind."""
     return list(db.session.scalars(select(Competency).order_by(_KIND_ORDER, Competency.code)))

@@ -24,12 +24,11 @@ from lms.access import ANONYMOUS, SIGNED_IN, allow
 from lms.accounts.models import LEARNER
 from lms.catalog import services as catalog
 from lms.catalog import snapshots
-from lms.content.vocabulary import competency_name
 from lms.errors import DomainError
 from lms.extensions import limiter
 from lms.learning import certificates, incentives, services
 from lms.learning.models import Completion
-from lms.presentation import number
+from lms.presentation import competency_label, number
 from lms.quiz import services as quiz
 
 bp = Blueprint("learning", __name__)
@@ -149,7 +148,7 @@ def verification_url(number: str) -> str:
 
 
 def _competency(code: str) -> str:
-    name = competency_name(code)
+    name = competency_label(code)
     return code if name == code else f"{code} · {name}"
 
 

@@ -21,9 +21,10 @@ from wtforms.fields.choices import SelectChoice
 from lms.access import allow
 from lms.accounts.models import ADMIN, HR, Unit, User
 from lms.catalog.models import Course, CourseCompetency, CourseVersion
-from lms.content.vocabulary import BUILTIN_COMPETENCIES, CATEGORIES, competency_name
+from lms.content.vocabulary import BUILTIN_COMPETENCIES, CATEGORIES
 from lms.extensions import db
 from lms.learning.models import Completion
+from lms.presentation import competency_label
 from lms.reports import gain, services, summaries
 from lms.reports.forms import CompletionFilterForm
 from lms.reports.models import ExportLog
@@ -56,7 +57,7 @@ def _filter_form() -> CompletionFilterForm:
     in_catalog = set(db.session.scalars(select(CourseCompetency.code).distinct()))
     codes = list(BUILTIN_COMPETENCIES) + sorted(in_catalog - set(BUILTIN_COMPETENCIES))
     form.competency.choices = [SelectChoice("", _("All competencies"))] + [
-        SelectChoice(c, f"{c} · {competency_name(c)}") for c in codes
+        SelectChoice(c, f"{c} · {competency_label(c)}") for c in codes
     ]
     return form
 

@@ -176,6 +176,21 @@ def test_hr_adds_and_edits_a_technical_competency(app, hr):
         assert item.levels == ["", "Dua", "", "", ""]
 
 
+def test_a_technical_competency_is_shown_by_its_dictionary_name(app, hr, bundled):
+    """When HR names T-MPROY, do the course page, the catalog filter and the report filter say it?"""
+    response = hr.post(
+        "/competencies/T-MPROY/edit",
+        data={"code": "T-MPROY", "name": "Manajemen Proyek Pemda", "level_1": "Mengikuti."},
+    )
+    assert response.status_code == 302
+    expected = "T-MPROY · Manajemen Proyek Pemda"
+    client = app.test_client()
+    sign_in(client, make_user(app, "learner")[1])
+    assert expected in client.get("/courses/PM-101").get_data(as_text=True)
+    assert expected in client.get("/courses").get_data(as_text=True)
+    assert expected in hr.get("/reports").get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("code", "message"),
     [
