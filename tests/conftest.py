@@ -6,6 +6,7 @@ once per run and every table is emptied after each test.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import uuid
@@ -145,11 +146,14 @@ def csrf_app(app):
 # --- factories -------------------------------------------------------------------------------
 
 PASSWORD = "rahasia-sekali-2026"
-_nip_counter = iter(range(1, 999))
+_nip_counter = itertools.count()
 
 
 def next_nip() -> str:
-    return f"19860926201505{1}{next(_nip_counter):03d}"
+    """A valid, unused PNS NIP: 999 sequence numbers per birth day, then the next day."""
+    n = next(_nip_counter)
+    day = (25 + n // 999) % 28 + 1  # 26 first, as before; then 27, 28, 1, 2, ...
+    return f"198609{day:02d}201505{1}{n % 999 + 1:03d}"
 
 
 def make_user(app, *roles: str, login: str | None = None, name: str = "Pegawai Uji", unit=None):
