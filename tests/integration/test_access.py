@@ -120,6 +120,30 @@ ROUTE_ACCESS: dict[str, set[str]] = {
             "statistics_page",
         ]
     },
+    # Mentoring: anyone signed in has "My mentoring"; a pairing's page and its POSTs are open to
+    # its mentor, its mentee, HR and admin only (403 for others, and only the mentor suggests
+    # courses: see test_mentoring's permission tests); HR runs programmes and the activity report.
+    "mentoring.index": {SIGNED_IN},
+    "mentoring.pairing": {SIGNED_IN},
+    "mentoring.log_session": {SIGNED_IN},
+    "mentoring.edit_session": {SIGNED_IN},
+    "mentoring.delete_session": {SIGNED_IN},
+    "mentoring.confirm_session": {SIGNED_IN},
+    "mentoring.decline_session": {SIGNED_IN},
+    "mentoring.suggest": {SIGNED_IN},
+    **{
+        f"mentoring.{name}": {"hr"}
+        for name in [
+            "programmes",
+            "new_programme",
+            "edit_programme",
+            "programme",
+            "pair",
+            "end_pairing",
+            "activity",
+            "activity_export",
+        ]
+    },
 }
 
 
@@ -162,6 +186,7 @@ def sample_urls(app, world):
     args["requirement_id"] = 1
     args["import_id"], args["kind"] = 1, "employees"
     args["version_number"], args["name"] = 1, "bagan.png"
+    args["programme_id"] = args["mentorship_id"] = args["session_id"] = 1
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
