@@ -119,6 +119,11 @@ def may_see(user, mentorship: Mentorship) -> bool:
     return is_participant(user, mentorship) or user.has_role(HR)
 
 
+def may_suggest(user, mentorship: Mentorship) -> bool:
+    """Course suggestions are the mentor's; the mentee and HR read them."""
+    return user.id == mentorship.mentor_id
+
+
 def check_may_see(user, mentorship: Mentorship) -> None:
     if not may_see(user, mentorship):
         raise NotAllowed()
@@ -623,7 +628,7 @@ def suggest_course(mentorship: Mentorship, user: User, course_code: str, note: s
 
     Returns whether anything changed.
     """
-    if user.id != mentorship.mentor_id:
+    if not may_suggest(user, mentorship):
         raise OnlyMentor()
     note = (note or "").strip()
     if len(note) > NOTE_MAX:

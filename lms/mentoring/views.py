@@ -239,7 +239,7 @@ def _suggestion_form() -> SuggestionForm:
 
 
 def _pairing_page(mentorship, session_form=None, suggestion_form=None, status=200):
-    is_mentor = current_user.id == mentorship.mentor_id
+    is_mentor = services.may_suggest(current_user, mentorship)
     is_participant = services.is_participant(current_user, mentorship)
     return render_template(
         "mentoring/pairing.html",
@@ -381,7 +381,7 @@ def decline_session(session_id: int):
 @allow(SIGNED_IN)
 def suggest(mentorship_id: int):
     mentorship = _pairing_or_403(mentorship_id)
-    if current_user.id != mentorship.mentor_id:
+    if not services.may_suggest(current_user, mentorship):
         abort(403)  # HR and the mentee see suggestions; only the mentor makes them
     form = _suggestion_form()
     if form.validate_on_submit():

@@ -120,9 +120,11 @@ ROUTE_ACCESS: dict[str, set[str]] = {
             "statistics_page",
         ]
     },
-    # Mentoring: anyone signed in has "My mentoring"; a pairing's page and its POSTs are open to
-    # its mentor, its mentee, HR and admin only (403 for others, and only the mentor suggests
-    # courses: see test_mentoring's permission tests); HR runs programmes and the activity report.
+    # Mentoring: anyone signed in has "My mentoring"; a pairing's page and its POSTs are checked
+    # per pairing (its mentor, its mentee, HR and admin; others 403: see test_mentoring's
+    # test_outsiders_get_403_on_the_pairing_and_its_posts and test_hr_and_admin_see_the_pairing_*;
+    # only the mentor suggests: test_suggestions_reach_the_mentee_only); HR runs programmes and
+    # the activity report.
     "mentoring.index": {SIGNED_IN},
     "mentoring.pairing": {SIGNED_IN},
     "mentoring.log_session": {SIGNED_IN},
