@@ -503,9 +503,32 @@ def log_session(
         logged_by_id=user.id,
         status=PENDING,
     )
-    db.session.add(session)
-    db.session.flush()
-    return session
+    try:
+        with db.session.begin_nested():
+            db.session.add(session)
+        return session
+    except IntegrityError:
+        existing = _session_at(mentorship.id, started)
+        if existing is None:
+            raise
+    same = (existing.logged_by_id, existing.minutes, existing.topic) == (
+        user.id, session.minutes, session.topic,
+    )  # fmt: skip
+    if same:
+        return existing  # a double click or a second tab: the session is logged once
+    raise MentoringError(_SAME_START, field="start")
+
+
+_SAME_START = N_("A session starting at this date and time is already logged for this pairing.")
+
+
+def _session_at(mentorship_id: int, started: datetime) -> MentoringSession | None:
+    return db.session.scalar(
+        select(MentoringSession).where(
+            MentoringSession.mentorship_id == mentorship_id,
+            MentoringSession.started_at == started,
+        )
+    )
 
 
 def _own_pending(session: MentoringSession, user: User) -> None:
@@ -523,17 +546,21 @@ def edit_session(session: MentoringSession, user: User, data: SessionInput, *, z
         raise PairingEnded()
     started = _started_at(mentorship, data, zone)
     notes = (data.notes or "").strip()
-    changed = db.session.execute(
-        update(MentoringSession)
-        .where(MentoringSession.id == session.id, MentoringSession.status == PENDING)
-        .values(
-            started_at=started,
-            minutes=data.minutes,
-            topic=data.topic.strip(),
-            notes=notes,
-            notes_html=render_markdown(notes) if notes else "",
-        )
-    )
+    try:
+        with db.session.begin_nested():
+            changed = db.session.execute(
+                update(MentoringSession)
+                .where(MentoringSession.id == session.id, MentoringSession.status == PENDING)
+                .values(
+                    started_at=started,
+                    minutes=data.minutes,
+                    topic=data.topic.strip(),
+                    notes=notes,
+                    notes_html=render_markdown(notes) if notes else "",
+                )
+            )
+    except IntegrityError:
+        raise MentoringError(_SAME_START, field="start") from None
     if changed.rowcount != 1:
         raise AlreadyDecided()
     db.session.refresh(session)

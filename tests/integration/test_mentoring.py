@@ -271,7 +271,7 @@ def test_declined_and_pending_sessions_never_get_jp(app, people, pairing):
     mentee = as_user(app, people, "mentee")
     log(mentee, pairing, topic="Sesi pertama")
     first = only_session(app)
-    log(mentee, pairing, topic="Sesi kedua")
+    log(mentee, pairing, topic="Sesi kedua", start="11:00")
     mentor = as_user(app, people, "mentor")
     refused = mentor.post(f"/mentoring/sessions/{first.id}/decline", data={"reason": ""})
     assert only_session(app).status == "pending"
@@ -299,7 +299,7 @@ def test_the_logger_edits_or_deletes_only_while_pending(app, people, pairing):
     mentor.post(f"/mentoring/sessions/{s.id}/confirm")
     mentee.post(f"/mentoring/sessions/{s.id}/delete")
     assert only_session(app).status == "confirmed"
-    log(mentee, pairing, topic="Akan dihapus")
+    log(mentee, pairing, topic="Akan dihapus", start="13:00")
     doomed = only_session(app)
     mentee.post(f"/mentoring/sessions/{doomed.id}/delete")
     with app.app_context():
@@ -332,6 +332,20 @@ def test_a_refused_session_keeps_what_was_typed(app, people, pairing, overrides,
         assert 'value="Topik yang diketik"' in page
     with app.app_context():
         assert db.session.scalar(select(func.count(MentoringSession.id))) == 0
+
+
+def test_a_double_click_logs_the_session_once(app, people, pairing):
+    """Does sending the same session twice keep one row, and is another session at the same
+    start refused with the typed text kept?"""
+    mentee = as_user(app, people, "mentee")
+    assert log(mentee, pairing).status_code == 302
+    assert log(mentee, pairing).status_code == 302
+    clash = log(mentee, pairing, topic="Topik lain di jam yang sama")
+    assert clash.status_code == 400
+    page = clash.get_data(as_text=True)
+    assert "sudah dicatat" in page and "Topik lain di jam yang sama" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(MentoringSession.id))) == 1
 
 
 def test_no_session_on_an_ended_pairing(app, client, people, pairing):
@@ -513,8 +527,12 @@ def test_activity_per_unit_and_its_csv(app, client, people, pairing):
     page and in a logged CSV export, with sub-units counted under their parent?"""
     mentee = as_user(app, people, "mentee")
     mentor = as_user(app, people, "mentor")
-    for topic, minutes in (("Satu", "90"), ("Dua", "45"), ("Tiga", "30")):
-        log(mentee, pairing, topic=topic, minutes=minutes)
+    for topic, minutes, start in (
+        ("Satu", "90", "08:00"),
+        ("Dua", "45", "10:00"),
+        ("Tiga", "30", "11:00"),
+    ):
+        log(mentee, pairing, topic=topic, minutes=minutes, start=start)
     with app.app_context():
         ids = {
             t: i for t, i in db.session.execute(select(MentoringSession.topic, MentoringSession.id))
@@ -522,7 +540,7 @@ def test_activity_per_unit_and_its_csv(app, client, people, pairing):
     mentor.post(f"/mentoring/sessions/{ids['Satu']}/confirm")
     mentor.post(f"/mentoring/sessions/{ids['Dua']}/confirm")
     mentor.post(f"/mentoring/sessions/{ids['Tiga']}/decline", data={"reason": "Batal"})
-    log(mentor, pairing, topic="Empat", minutes="60")
+    log(mentor, pairing, topic="Empat", minutes="60", start="14:00")
     sign_in(client, people["hr"][1])
     since, until = (today() - timedelta(days=30)).isoformat(), today().isoformat()
     with app.app_context():
