@@ -6,7 +6,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from lms.mentoring.services import (
     DESCRIPTION_MAX,
@@ -22,6 +29,35 @@ from lms.mentoring.services import (
 _TOO_LONG = _l("Keep this to %(max)d characters or fewer; it has %(length)d now.")
 
 
+class _OwnParseMessage:
+    """WTForms has no Indonesian: say in the portal's words what is wrong with the typed value,
+    and stop there (no second message about the range of a value that could not be read)."""
+
+    parse_message = None
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.parse_message) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class LocalDateField(_OwnParseMessage, DateField):
+    parse_message = _l("Enter a real date, for example 2026-11-23.")
+
+
+class LocalTimeField(_OwnParseMessage, TimeField):
+    parse_message = _l("Enter the time as hours and minutes, for example 09:30.")
+
+
+class WholeNumberField(_OwnParseMessage, IntegerField):
+    parse_message = _l("Enter a whole number.")
+
+
 def _text(value: str | None) -> str | None:
     # Browsers send line breaks as CRLF; count them as one character, as the textarea does.
     return value.replace("\r\n", "\n") if value else value
@@ -29,7 +65,7 @@ def _text(value: str | None) -> str | None:
 
 def _date_field(label, required: bool) -> DateField:
     validators = [InputRequired(_l("Give a date."))] if required else [Optional()]
-    return DateField(label, validators=validators)
+    return LocalDateField(label, validators=validators)
 
 
 class _EndAfterStart:
@@ -81,12 +117,12 @@ class PairingForm(_EndAfterStart, FlaskForm):
 
 class SessionForm(FlaskForm):
     day = _date_field(_l("Date of the session"), required=True)
-    start = TimeField(
+    start = LocalTimeField(
         _l("Start time"),
         description=_l("In your local time."),
         validators=[InputRequired(_l("Give the time the session started."))],
     )
-    minutes = IntegerField(
+    minutes = WholeNumberField(
         _l("Duration in minutes"),
         description=_l("From 15 to 480 minutes."),
         validators=[
@@ -148,8 +184,8 @@ class ActivityFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("Until"), validators=[Optional()])
+    since = LocalDateField(_l("From"), validators=[Optional()])
+    until = LocalDateField(_l("Until"), validators=[Optional()])
     unit = SelectField(_l("Work unit (with its sub-units)"), coerce=int, validators=[Optional()])
 
     def validate_until(self, field):

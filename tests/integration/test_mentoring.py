@@ -314,6 +314,9 @@ def test_the_logger_edits_or_deletes_only_while_pending(app, people, pairing):
         ({"minutes": "10"}, "15 sampai 480 menit"),
         ({"minutes": "600"}, "15 sampai 480 menit"),
         ({"topic": ""}, "topik"),
+        ({"day": "2026-13-45"}, "tanggal yang benar"),
+        ({"minutes": "sembilan puluh"}, "bilangan bulat"),
+        ({"start": "25:99"}, "jam dan menit"),
     ],
 )
 def test_a_refused_session_keeps_what_was_typed(app, people, pairing, overrides, message):
