@@ -43,6 +43,7 @@ from lms.mentoring.forms import (
     SuggestionForm,
 )
 from lms.mentoring.models import PENDING, MentoringProgramme, MentoringSession, Mentorship
+from lms.presentation import number
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
@@ -357,7 +358,9 @@ def confirm_session(session_id: int):
     except services.MentoringError as exc:
         flash(exc.message, "info")
     else:
-        flash(_("Session confirmed: %(jp)s JP for the mentee.", jp=session.jp), "success")
+        flash(
+            _("Session confirmed: %(jp)s JP for the mentee.", jp=number(session.jp, 2)), "success"
+        )
     return _back_to(session)
 
 
