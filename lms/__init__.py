@@ -86,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.evaluation.views import bp as evaluation_bp
     from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
+    from lms.mentoring.views import bp as mentoring_bp
     from lms.quiz.views import bp as quiz_bp
     from lms.reports.views import bp as reports_bp
 
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints += (employees_bp, authoring_bp)
     blueprints += (evaluation_bp,)
     blueprints += (competency_bp,)
+    blueprints += (mentoring_bp,)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

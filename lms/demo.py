@@ -5,6 +5,10 @@ Used by `flask lms seed-demo` (and `make run`); never by production setup.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 from sqlalchemy import select
 
 from lms.accounts import services as accounts
@@ -12,6 +16,8 @@ from lms.authoring.models import CourseAuthor
 from lms.catalog.models import Course
 from lms.competency import services as competency
 from lms.extensions import db
+from lms.mentoring import services as mentoring
+from lms.mentoring.models import MentoringProgramme, Mentorship
 
 DEMO_UNITS = [
     ("KOTA", "Pemerintah Kota Contoh", None),
@@ -91,7 +97,53 @@ def seed() -> set[str]:
     _give_courses_an_owner(accounts.find_by_login("pelatih"))
     for jabatan, code, level in DEMO_REQUIREMENTS:
         competency.ensure_requirement(jabatan, code, level)
+    _seed_mentoring()
     return created
+
+
+DEMO_PROGRAMME = "Mentoring Pegawai Baru (demo)"
+
+
+def _seed_mentoring() -> None:
+    """The demo trainer mentors the demo learner: one confirmed and one pending session.
+
+    Made once; later runs find the programme and change nothing.
+    """
+    if db.session.scalar(
+        select(MentoringProgramme).where(MentoringProgramme.name == DEMO_PROGRAMME)
+    ):
+        return
+    trainer = accounts.find_by_login("pelatih")
+    learner = accounts.find_by_login("198609262015051001")
+    hr = accounts.find_by_login("199003142014032002")
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    today = datetime.now(ZoneInfo(zone)).date()
+    programme = mentoring.create_programme(
+        DEMO_PROGRAMME,
+        "Pendampingan pegawai baru oleh widyaiswara selama masa orientasi.",
+        today - timedelta(days=60), None, hr,
+    )  # fmt: skip
+    db.session.flush()
+    mentoring.pair(programme, trainer.login, learner.login, today - timedelta(days=60), None, hr)
+    pairing = db.session.scalar(select(Mentorship).where(Mentorship.programme_id == programme.id))
+    first = mentoring.log_session(
+        pairing, trainer,
+        mentoring.SessionInput(
+            today - timedelta(days=14), time(10, 0), 90, "Rencana pengembangan kompetensi",
+            "Membahas **kesenjangan kompetensi** dan kursus yang perlu diambil tahun ini.",
+        ),
+        zone=zone,
+    )  # fmt: skip
+    mentoring.confirm_session(first, learner, jp_minutes=current_app.config["LMS_JP_MINUTES"])
+    mentoring.log_session(
+        pairing, learner,
+        mentoring.SessionInput(
+            today - timedelta(days=3), time(14, 0), 60, "Tindak lanjut surveilans kasus",
+            "Latihan menyusun laporan mingguan surveilans.",
+        ),
+        zone=zone,
+    )  # fmt: skip
+    db.session.flush()
 
 
 def _give_courses_an_owner(trainer) -> None:

@@ -90,6 +90,8 @@ class MentoringSession(db.Model):
         CheckConstraint("minutes BETWEEN 1 AND 1440", name="minutes"),
         CheckConstraint("status IN ('pending', 'confirmed', 'declined')", name="status"),
         Index("ix_mentoring_session_status_started", "status", "started_at"),
+        # One meeting per start time in a pairing: a double click does not log it twice.
+        UniqueConstraint("mentorship_id", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

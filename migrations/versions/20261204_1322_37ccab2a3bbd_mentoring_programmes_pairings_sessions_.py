@@ -89,7 +89,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_mentoring_session_decided_by_id_user_account')),
     sa.ForeignKeyConstraint(['logged_by_id'], ['user_account.id'], name=op.f('fk_mentoring_session_logged_by_id_user_account')),
     sa.ForeignKeyConstraint(['mentorship_id'], ['mentorship.id'], name=op.f('fk_mentoring_session_mentorship_id_mentorship')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_mentoring_session'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_mentoring_session')),
+    sa.UniqueConstraint('mentorship_id', 'started_at', name=op.f('uq_mentoring_session_mentorship_id_started_at'))
     )
     with op.batch_alter_table('mentoring_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mentoring_session_mentorship_id'), ['mentorship_id'], unique=False)

@@ -120,6 +120,32 @@ ROUTE_ACCESS: dict[str, set[str]] = {
             "statistics_page",
         ]
     },
+    # Mentoring: anyone signed in has "My mentoring"; a pairing's page and its POSTs are checked
+    # per pairing (its mentor, its mentee, HR and admin; others 403: see test_mentoring's
+    # test_outsiders_get_403_on_the_pairing_and_its_posts and test_hr_and_admin_see_the_pairing_*;
+    # only the mentor suggests: test_suggestions_reach_the_mentee_only); HR runs programmes and
+    # the activity report.
+    "mentoring.index": {SIGNED_IN},
+    "mentoring.pairing": {SIGNED_IN},
+    "mentoring.log_session": {SIGNED_IN},
+    "mentoring.edit_session": {SIGNED_IN},
+    "mentoring.delete_session": {SIGNED_IN},
+    "mentoring.confirm_session": {SIGNED_IN},
+    "mentoring.decline_session": {SIGNED_IN},
+    "mentoring.suggest": {SIGNED_IN},
+    **{
+        f"mentoring.{name}": {"hr"}
+        for name in [
+            "programmes",
+            "new_programme",
+            "edit_programme",
+            "programme",
+            "pair",
+            "end_pairing",
+            "activity",
+            "activity_export",
+        ]
+    },
 }
 
 
@@ -162,6 +188,7 @@ def sample_urls(app, world):
     args["requirement_id"] = 1
     args["import_id"], args["kind"] = 1, "employees"
     args["version_number"], args["name"] = 1, "bagan.png"
+    args["programme_id"] = args["mentorship_id"] = args["session_id"] = 1
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
