@@ -724,7 +724,7 @@ class OverdueExport:
 
     @property
     def filename(self) -> str:
-        extension = OVERDUE_FORMATS[self.log.export_format.removeprefix("assignments-overdue-")][1]
+        extension = OVERDUE_FORMATS[self.log.export_format.removeprefix("overdue-")][1]
         return f"pelatihan-terlambat-{self.log.at.strftime('%Y%m%d-%H%M')}.{extension}"
 
 
@@ -751,7 +751,7 @@ def export_overdue(
     mimetype, _extension = OVERDUE_FORMATS[fmt]
     records = overdue_records(overdue_lines(f, default_zone, now))
     log = ExportLog(
-        user_id=user_id, actor=actor, channel="web", export_format=f"assignments-overdue-{fmt}",
+        user_id=user_id, actor=actor, channel="web", export_format=f"overdue-{fmt}",
         filters={"report": "assignments-overdue", **f.describe()}, row_count=len(records),
     )  # fmt: skip
     db.session.add(log)

@@ -331,7 +331,7 @@ def test_overdue_list_by_unit_and_course_with_exports(app, hr, org):
     with app.app_context():
         logs = db.session.scalars(select(ExportLog).order_by(ExportLog.id)).all()
         assert [(log.export_format, log.row_count) for log in logs] == [
-            ("assignments-overdue-csv", 3), ("assignments-overdue-xlsx", 3)
+            ("overdue-csv", 3), ("overdue-xlsx", 3)
         ]  # fmt: skip
         assert logs[0].filters == {"report": "assignments-overdue", "unit_id": dinkes}
 
