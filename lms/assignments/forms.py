@@ -68,6 +68,10 @@ class AssignmentForm(DueAndReason):
     )
     competency = SelectField(_l("Competency gap it answers (optional)"), validators=[Optional()])
 
+    def validate_course(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose a published course."))
+
     def validate_people(self, field):
         if self.target.data == PEOPLE and not (field.data or "").strip():
             raise ValidationError(_l("List at least one NIP or username."))

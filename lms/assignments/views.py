@@ -28,6 +28,7 @@ from lms.assignments import services
 from lms.assignments.forms import AssignmentForm, ConfirmForm, OverdueFilterForm, UpdateForm
 from lms.assignments.models import JABATAN, PEOPLE, UNIT, Assignment
 from lms.assignments.status import STATUS_ORDER
+from lms.catalog.models import Course
 from lms.clock import utcnow
 from lms.competency.services import course_offers, dictionary
 from lms.errors import DomainError, translate
@@ -103,9 +104,9 @@ def _prefill(form: AssignmentForm) -> None:
 
 
 def _course_id(code: str | None, competency: str) -> int | None:
-    offers = course_offers()
     if code:
-        return next((o.course_id for o in offers if o.code == code), None)
+        return next((c.id for c in services.published_courses() if c.code == code), None)
+    offers = course_offers()
     if competency:
         # The course that develops the competency furthest, fewest JP first.
         fitting = [o for o in offers if competency in o.levels]
@@ -170,7 +171,7 @@ def new():
         return _form_page(form)
     if request.form.get("action") != "save":
         return _form_page(form, reach=services.preview(target))
-    course = db.session.get(services.Course, form.course.data) or abort(400)
+    course = db.session.get(Course, form.course.data) or abort(400)
     try:
         assignment = services.create_assignment(
             course, target, due_on=form.due_on.data, reason=form.reason.data,

@@ -467,8 +467,9 @@ def test_a_past_due_date_and_a_long_reason_are_refused(app, hr):
     response = save(hr, app, unit=unit_id(app, "DINKES"), reason="x" * 501)
     assert response.status_code == 400
     assert "Field cannot be longer than 500 characters." in response.get_data(as_text=True)
-    response = save(hr, app, unit="0", due_on="besok")
+    response = save(hr, app, course="0", unit="0", due_on="besok")
     page = response.get_data(as_text=True)
+    assert "Choose a published course." in page
     assert "Choose a work unit." in page and "Enter the due date as a calendar date." in page
     with app.app_context():
         assert db.session.scalar(select(func.count(Assignment.id))) == 0
