@@ -490,3 +490,40 @@ def test_training_needs_report_links_to_a_prefilled_assignment(app, hr, org):
     assert f'<option selected value="{dinkes}">' in new
     assert f'<option selected value="{course_id(app, "TES-101")}">' in new
     assert "Gap in M1" in new
+
+
+def test_a_unit_moved_into_the_tree_by_the_unit_import_brings_its_people(app, hr, org):
+    """When the unit import moves a unit under the assigned one, do its employees join?"""
+    save(hr, app, unit=unit_id(app, "DINKES"), include_later="y")
+    body = b"kode,nama,induk\nDISDIK,Dinas Pendidikan,DINKES\n"
+    with app.app_context():
+        hr_user = accounts.find_by_login(org["hr"])
+        staged = employee_imports.preview_import("units", "unit.csv", body, hr_user)
+        employee_imports.apply_import(staged.id, hr_user)
+        db.session.commit()
+    assert members(app) == {"Ani Dinkes", "Budi Puskesmas", "Citra Disdik"}
+
+
+def test_the_people_page_shows_a_hundred_at_a_time(app, hr):
+    """With 105 people, does the page show 100 and a second page the other 5?"""
+    with app.app_context():
+        unit = accounts.ensure_unit("BAPPEDA", "Bappeda")
+        db.session.add_all(
+            User(username=f"staf{n:03d}", name=f"Staf {n:03d}", unit=unit, password_hash="x")
+            for n in range(105)
+        )
+        db.session.commit()
+    detail = save(hr, app, unit=unit_id(app, "BAPPEDA")).location
+    first = hr.get(detail + "?sort=name").get_data(as_text=True)
+    assert first.count("<td>Staf ") == 100 and "Page 1 of 2" in first
+    second = hr.get(detail + "?sort=name&page=2").get_data(as_text=True)
+    assert second.count("<td>Staf ") == 5 and "Staf 104" in second
+    assert hr.get(detail + "?page=3").status_code == 404
+
+
+def test_hr_pages_speak_indonesian_by_default(app, client, org):
+    """Are the HR pages in Indonesian for an HR officer who has not chosen a language?"""
+    sign_in(client, org["hr"])
+    assert "Belum ada kursus yang ditugaskan." in client.get("/assignments/").get_data(as_text=True)
+    page = client.get("/assignments/overdue").get_data(as_text=True)
+    assert "Tidak ada yang terlambat di sini." in page
