@@ -157,10 +157,13 @@ def _target_users(target: Target) -> Select:
             User.unit_id.in_(units) if units is not None else User.unit_id == target.unit_id
         )
     if target.kind == JABATAN:
-        # A cheap first cut in SQL (letter case); spacing is compared in Python (`reach`).
-        wanted = jabatan_key(target.jabatan)
-        first_word = wanted.split(" ")[0] if wanted else ""
-        return stmt.where(func.lower(User.jabatan).contains(first_word))
+        # A cheap first cut in SQL; the exact rule (case and spacing) is applied in `reach`.
+        # SQL lower() only knows ASCII on SQLite: no cut for other letters.
+        first_word = jabatan_key(target.jabatan).split(" ")[0]
+        stmt = stmt.where(User.jabatan.is_not(None))
+        if first_word.isascii():
+            stmt = stmt.where(func.lower(User.jabatan).contains(first_word, autoescape=True))
+        return stmt
     return stmt.where(User.id.in_(target.user_ids))
 
 
@@ -184,10 +187,13 @@ class Reach:
 
 def preview(target: Target) -> Reach:
     ids = reach(target)
+    # Listed by name: straight from the target where SQL knows it exactly (a jabatan is
+    # matched in Python, and rarely held by thousands).
+    among = ids[:5000] if target.kind == JABATAN else _target_users(target)
     people = list(
         db.session.scalars(
             select(User)
-            .where(User.id.in_(ids[:5000]))
+            .where(User.id.in_(among))
             .options(contains_eager(User.unit))
             .outerjoin(User.unit)
             .order_by(User.name, User.id)
