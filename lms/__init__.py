@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts.views import bp as accounts_bp
     from lms.api.views import bp as api_bp
     from lms.api.views import tokens_bp as api_tokens_bp
+    from lms.assignments.views import bp as assignments_bp
     from lms.authoring.views import bp as authoring_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.competency.views import bp as competency_bp
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints += (evaluation_bp,)
     blueprints += (competency_bp,)
     blueprints += (mentoring_bp,)
+    blueprints += (assignments_bp,)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

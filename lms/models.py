@@ -2,6 +2,7 @@
 
 from lms.accounts.models import EmployeeImport, Unit, User
 from lms.api.models import ApiToken
+from lms.assignments.models import Assignment, AssignmentMember
 from lms.authoring.models import CourseAuthor, CourseDraft
 from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVersion, ModuleVersion
 from lms.competency.models import Competency, CompetencyImport, PositionRequirement
@@ -13,6 +14,8 @@ from lms.reports.models import ExportLog
 
 __all__ = [
     "ApiToken",
+    "Assignment",
+    "AssignmentMember",
     "Competency",
     "CompetencyImport",
     "Completion",

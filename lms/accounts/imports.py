@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lms.accounts import importing
 from lms.accounts.models import EMPLOYEES, LEARNER, EmployeeImport, Unit, User
+from lms.assignments.services import include_later_joiners
 from lms.content.problems import N_
 from lms.errors import DomainError
 from lms.extensions import db
@@ -59,8 +60,11 @@ def apply_import(import_id: int, user: User) -> ImportCounts:
 
     def apply(staged: EmployeeImport) -> ImportCounts:
         if staged.kind == EMPLOYEES:
-            return _apply_employees(staged.rows)
-        return _apply_units(staged.rows)
+            counts = _apply_employees(staged.rows)
+        else:
+            counts = _apply_units(staged.rows)  # a unit moved into a tree brings its people
+        include_later_joiners()
+        return counts
 
     return staging.apply_staged(EmployeeImport, import_id, user, apply, ImportOutdated)
 

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, func, select
 from lms.accounts.models import ROLES, Unit, User
 from lms.accounts.nip import InvalidNip, looks_like_nip, normalise_nip, parse_nip
 from lms.accounts.passwords import MIN_LENGTH, is_common
+from lms.assignments.services import include_later_joiners
 from lms.content.problems import N_
 from lms.errors import DomainError
 from lms.extensions import db
@@ -154,6 +155,7 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    include_later_joiners([user.id])
     return user
 
 
@@ -183,6 +185,7 @@ def update_user(
     )
     user.roles = roles
     db.session.flush()
+    include_later_joiners([user.id])  # a new unit or jabatan may bring assigned training
     return user
 
 

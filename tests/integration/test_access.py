@@ -146,6 +146,11 @@ ROUTE_ACCESS: dict[str, set[str]] = {
             "activity_export",
         ]
     },
+    # Assigned training: HR only (learners see theirs on the dashboard; see test_assignments).
+    **{
+        f"assignments.{name}": {"hr"}
+        for name in ["index", "new", "detail", "edit", "cancel", "overdue", "overdue_export"]
+    },
 }
 
 
@@ -185,6 +190,7 @@ def sample_urls(app, world):
     args = {"code": world["course"], "key": "modul-1", "attempt_id": 1, "user_id": 1, "fmt": "csv"}
     args["number"] = "2026-AAAA-BBBB-CCCC"
     args["token_id"] = 1
+    args["assignment_id"] = 1
     args["requirement_id"] = 1
     args["import_id"], args["kind"] = 1, "employees"
     args["version_number"], args["name"] = 1, "bagan.png"

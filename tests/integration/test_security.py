@@ -18,6 +18,7 @@ def state_changing_routes(app):
     args["import_id"] = 1
     args["token_id"] = 1
     args["requirement_id"] = 1
+    args["assignment_id"] = 1
     args["version_number"], args["name"] = 1, "bagan.png"
     args["programme_id"] = args["mentorship_id"] = args["session_id"] = 1
     with app.test_request_context():
