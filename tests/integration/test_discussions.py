@@ -390,7 +390,7 @@ def test_a_burst_of_posts_is_stopped_with_a_clear_message(app, people):
 
 def test_pages_read_in_indonesian_by_default(app, people):
     """Does the discussion speak Indonesian to someone who did not choose English?"""
-    user_id, login = make_user(app, "learner", name="Hana")
+    _user_id, login = make_user(app, "learner", name="Hana")
     client = app.test_client()
     sign_in(client, login)
     client.post(f"/courses/{CODE}/enrol")
