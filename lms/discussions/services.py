@@ -434,6 +434,7 @@ def moderation_queue(part: Participation) -> list[ReportedPost]:
         raise NotAllowed()
     reports = db.session.scalars(
         select(PostReport)
+        .options(selectinload(PostReport.reporter))
         .join(DiscussionPost, DiscussionPost.id == PostReport.post_id)
         .join(DiscussionThread, DiscussionThread.id == DiscussionPost.thread_id)
         .where(DiscussionThread.course_id == part.course.id, PostReport.closed_at.is_(None))
@@ -444,7 +445,11 @@ def moderation_queue(part: Participation) -> list[ReportedPost]:
         by_post.setdefault(r.post_id, []).append(r)
     posts = {
         p.id: p
-        for p in db.session.scalars(select(DiscussionPost).where(DiscussionPost.id.in_(by_post)))
+        for p in db.session.scalars(
+            select(DiscussionPost)
+            .options(selectinload(DiscussionPost.author), selectinload(DiscussionPost.thread))
+            .where(DiscussionPost.id.in_(by_post))
+        )
     }
     queue = [ReportedPost(posts[pid], rs) for pid, rs in by_post.items()]
     queue.sort(key=lambda item: (-len(item.reports), item.reports[0].created_at))

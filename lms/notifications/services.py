@@ -50,7 +50,8 @@ class NewNotification:
     params: dict = field(default_factory=dict)
 
 
-def _own_path(url: str) -> bool:
+def is_own_path(url: str) -> bool:
+    """A path on this portal: no scheme, no host, no protocol-relative or backslash tricks."""
     if not url or "\\" in url or any(ord(c) < 32 for c in url):
         return False
     parts = urlsplit(url)
@@ -68,7 +69,7 @@ def notify(user_id: int, kind: str, url: str, **params) -> Notification:
     notification exists only if the caller's transaction commits, and `notification_created`
     is sent after that commit.
     """
-    if not _own_path(url) or len(url) > 500:
+    if not is_own_path(url) or len(url) > 500:
         raise ValueError(f"a notification opens a path on this portal, not {url!r}")
     notification = Notification(user_id=user_id, kind=kind, url=url, params=params)
     db.session.add(notification)
@@ -176,4 +177,4 @@ def mark_all_read(user_id: int) -> int:
 
 def safe_target(notification: Notification) -> str:
     """Where opening the notification leads: its path, or the list if the path is not ours."""
-    return notification.url if _own_path(notification.url) else "/notifications"
+    return notification.url if is_own_path(notification.url) else "/notifications"
