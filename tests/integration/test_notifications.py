@@ -241,3 +241,51 @@ def test_the_header_counts_in_indonesian(app, cast):
     sign_in(client, login)
     page = client.get("/my").get_data(as_text=True)
     assert 'aria-label="Notifikasi (2 belum dibaca)"' in page and ">Notifikasi <span" in page
+
+
+def test_an_accepted_answer_notifies_its_author(app, cast):
+    """When the asker accepts someone's answer, is that answer's author told?"""
+    ids, clients = cast
+    tid = ask(clients["asker"])
+    answer(clients["helper"], tid)
+    with app.app_context():
+        from lms.discussions.models import DiscussionPost
+
+        reply = db.session.scalar(
+            select(DiscussionPost.id).where(
+                ~DiscussionPost.is_question, DiscussionPost.thread_id == tid
+            )
+        )
+    assert clients["asker"].post(f"{BASE}/posts/{reply}/accept").status_code == 302
+    assert counts(app, ids["helper"]) == (1, 1)
+    listing = clients["helper"].get("/notifications").get_data(as_text=True)
+    assert "Your answer to “Bagaimana mengisi piagam?” was marked as accepted." in listing
+
+
+def test_the_header_count_costs_no_query(app, cast):
+    """Does a page cost the same number of queries with unread notifications as without?"""
+    from sqlalchemy import event
+
+    ids, clients = cast
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    clients["helper"].get("/notifications")  # warm up
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        clients["helper"].get("/notifications")
+        without = len(statements)
+        with app.app_context():
+            services.notify(ids["helper"], "test.kind", "/my")
+            db.session.commit()
+        statements.clear()
+        page = clients["helper"].get("/notifications").get_data(as_text=True)
+        with_unread = len(statements)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert "Notifications (1 unread)" in page
+    assert with_unread == without
