@@ -30,6 +30,11 @@ def _valid_key(form, field) -> None:
         raise ValidationError(_l("The form has expired. Check your text and send it again."))
 
 
+def _one_of_the_choices(form, field) -> None:
+    if field.data not in {value for value, _label in field.choices}:
+        raise ValidationError(_l("Choose one of the course's modules."))
+
+
 def new_form_key() -> str:
     return secrets.token_urlsafe(24)
 
@@ -84,7 +89,11 @@ class PostingForm(FlaskForm):
 class AskForm(PostingForm):
     title = _title()
     body = _body(_l("Your question"), _MARKDOWN_HINT)
-    module = SelectField(_l("Module (optional)"), validators=[Optional()], validate_choice=True)
+    module = SelectField(
+        _l("Module (optional)"),
+        validators=[Optional(), _one_of_the_choices],
+        validate_choice=False,  # _one_of_the_choices says what is wrong in the portal's words
+    )
 
 
 class AnswerForm(PostingForm):

@@ -396,3 +396,18 @@ def test_pages_read_in_indonesian_by_default(app, people):
     client.post(f"/courses/{CODE}/enrol")
     page = text(client.get(BASE))
     assert "Diskusi" in page and "Ajukan pertanyaan" in page
+
+
+def test_an_unknown_module_is_refused_in_indonesian(app, people):
+    """Is a question for a module the course does not have refused with a message, text kept?"""
+    _user_id, login = make_user(app, "learner", name="Indah")
+    client = app.test_client()
+    sign_in(client, login)
+    client.post(f"/courses/{CODE}/enrol")
+    response = client.post(
+        BASE, data={"title": "Judul", "body": "Isi saya", "module": "tidak-ada", "form_key": key()}
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert "Isi saya" in page and "Periksa isian yang ditandai" in page
+    assert "Not a valid choice" not in page
