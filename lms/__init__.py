@@ -84,10 +84,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.authoring.views import bp as authoring_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.competency.views import bp as competency_bp
+    from lms.discussions.views import bp as discussions_bp
     from lms.evaluation.views import bp as evaluation_bp
     from lms.health import bp as health_bp
     from lms.learning.views import bp as learning_bp
     from lms.mentoring.views import bp as mentoring_bp
+    from lms.notifications.views import bp as notifications_bp
     from lms.quiz.views import bp as quiz_bp
     from lms.reports.views import bp as reports_bp
 
@@ -98,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     blueprints += (competency_bp,)
     blueprints += (mentoring_bp,)
     blueprints += (assignments_bp,)
+    blueprints += (discussions_bp, notifications_bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -63,6 +63,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LMS_LOGIN_LIMIT_IP": env.get("LMS_LOGIN_LIMIT_IP", "50 per 15 minutes"),
         # Unknown or malformed numbers asked of the public certificate check, per address.
         "LMS_VERIFY_LIMIT": env.get("LMS_VERIFY_LIMIT", "30 per 10 minutes"),
+        # Discussion posts (questions, answers, edits) per person.
+        "LMS_DISCUSSION_LIMIT": env.get("LMS_DISCUSSION_LIMIT", "6 per minute;40 per hour"),
         # Number of reverse proxies in front of the portal whose X-Forwarded-* headers to trust.
         "LMS_PROXY_COUNT": int(env.get("LMS_PROXY_COUNT", "0")),
         "LMS_REQUEST_LOG": _bool(env.get("LMS_REQUEST_LOG"), default=True),

@@ -6,9 +6,11 @@ from lms.assignments.models import Assignment, AssignmentMember
 from lms.authoring.models import CourseAuthor, CourseDraft
 from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVersion, ModuleVersion
 from lms.competency.models import Competency, CompetencyImport, PositionRequirement
+from lms.discussions.models import DiscussionPost, DiscussionThread, PostReport
 from lms.evaluation.models import CourseEvaluation
 from lms.learning.models import Completion, Enrolment, ModuleProgress
 from lms.mentoring.models import CourseSuggestion, MentoringProgramme, MentoringSession, Mentorship
+from lms.notifications.models import Notification
 from lms.quiz.models import QuizAttempt
 from lms.reports.models import ExportLog
 
@@ -27,6 +29,8 @@ __all__ = [
     "CourseModule",
     "CourseSuggestion",
     "CourseVersion",
+    "DiscussionPost",
+    "DiscussionThread",
     "EmployeeImport",
     "Enrolment",
     "ExportLog",
@@ -35,7 +39,9 @@ __all__ = [
     "Mentorship",
     "ModuleProgress",
     "ModuleVersion",
+    "Notification",
     "PositionRequirement",
+    "PostReport",
     "QuizAttempt",
     "Unit",
     "User",

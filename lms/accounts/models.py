@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -59,6 +59,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Kept equal to the user's unread notifications by lms.notifications.services, so the header
+    # shows the count from the row every request loads anyway, without a query of its own.
+    unread_notifications: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     unit: Mapped[Unit | None] = relationship()
 

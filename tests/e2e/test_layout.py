@@ -25,6 +25,7 @@ HR_PAGES = [
     ("reports-employees", "/reports/employees"),
     ("reports-employee", "/reports/employees/{hr_id}"),
     ("employee-import", "/employees/import"),
+    ("notifications", "/notifications"),
 ]
 ADMIN_PAGES = [("admin-users", "/admin/users"), ("admin-user", "/admin/users/{hr_id}"),
                ("api-tokens", "/admin/api-tokens")]  # fmt: skip
@@ -41,6 +42,7 @@ TRAINER_PAGES = [
     ("author-authors", "/author/courses/PM-101/authors"),
     ("author-statistics", "/author/courses/PM-101/statistics"),
     ("author-import", "/author/import"),
+    ("discussion", "/courses/PM-101/discussion"),
 ]
 
 

@@ -87,6 +87,29 @@ ROUTE_ACCESS: dict[str, set[str]] = {
     "evaluation.course_summary": {"trainer"},
     "evaluation.report_index": {"hr"},
     "evaluation.report_course": {"hr"},
+    # Discussions: signed in at the access layer, then one participation rule per course
+    # (enrolled learners, the course's trainers, admins; others get 404, moderators' actions 403
+    # for other participants): see test_discussions.test_outsiders_get_404_on_every_route.
+    **{
+        f"discussions.{name}": {SIGNED_IN}
+        for name in [
+            "index",
+            "thread",
+            "edit",
+            "accept",
+            "pin",
+            "report",
+            "hide",
+            "unhide",
+            "keep",
+            "moderation",
+        ]
+    },
+    # Notifications: each user reads only their own (another's id answers 404, see
+    # test_notifications.test_someone_elses_notification_is_404).
+    "notifications.index": {SIGNED_IN},
+    "notifications.open_one": {SIGNED_IN},
+    "notifications.read_all": {SIGNED_IN},
     # Authoring: trainers (and admins); which course a trainer may edit is checked per course
     # (see test_authoring), the world fixture makes the trainer an author of the sample course.
     **{
@@ -195,6 +218,7 @@ def sample_urls(app, world):
     args["import_id"], args["kind"] = 1, "employees"
     args["version_number"], args["name"] = 1, "bagan.png"
     args["programme_id"] = args["mentorship_id"] = args["session_id"] = 1
+    args["thread_id"] = args["post_id"] = args["notification_id"] = 1
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

@@ -21,6 +21,7 @@ def state_changing_routes(app):
     args["assignment_id"] = 1
     args["version_number"], args["name"] = 1, "bagan.png"
     args["programme_id"] = args["mentorship_id"] = args["session_id"] = 1
+    args["thread_id"] = args["post_id"] = args["notification_id"] = 1
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
