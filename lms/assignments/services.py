@@ -41,6 +41,7 @@ from lms.content.problems import N_
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.models import Completion, Enrolment, ModuleProgress
+from lms.notifications.services import notify_many, register_kind
 from lms.reports import tables
 from lms.reports.exports import Column
 from lms.reports.models import ExportLog
@@ -48,6 +49,19 @@ from lms.reports.queries import unit_and_descendants
 
 MAX_PEOPLE_LINES = 2000
 PREVIEW_NAMES = 200  # the preview lists this many people by name, then counts the rest
+
+ASSIGNED = "assignment-new"
+register_kind(ASSIGNED, N_("You are assigned the course “%(course)s”, due %(due)s."))
+
+
+def _tell_assigned(assignment: Assignment, user_ids: Iterable[int]) -> None:
+    """Each newly assigned person hears of it in the app (the dashboard shows it first too)."""
+    course = assignment.course or db.session.get(Course, assignment.course_id)
+    title = course.current_version.title if course.current_version else course.code
+    notify_many(
+        user_ids, ASSIGNED, f"/courses/{course.code}",
+        course=title, due=assignment.due_on.strftime("%d-%m-%Y"),
+    )  # fmt: skip
 
 
 class DueInPast(DomainError):
@@ -288,6 +302,7 @@ def create_assignment(
             AssignmentMember.__table__.insert(),
             [{"assignment_id": assignment.id, "user_id": u, "added_at": now} for u in chunk],
         )
+    _tell_assigned(assignment, members)
     return assignment
 
 
@@ -349,6 +364,8 @@ def include_later_joiners(user_ids: Iterable[int] | None = None) -> int:
             )
         )
         missing = sorted(matching - present)
+        if missing:
+            _tell_assigned(assignment, missing)
         for chunk in _chunks(missing):
             rows = [
                 {

@@ -32,11 +32,30 @@ from lms.mentoring.models import (
     MentoringSession,
     Mentorship,
 )
+from lms.notifications.services import notify, register_kind
 from lms.reports.exports import Column
 from lms.reports.models import ExportLog
 from lms.reports.queries import unit_and_descendants
 
 MIN_MINUTES, MAX_MINUTES = 15, 480
+# In-app notifications: each side hears of what waits for them or what the other side decided.
+PAIRED, SESSION_LOGGED, SESSION_CONFIRMED, SESSION_DECLINED, COURSE_SUGGESTED = (
+    "mentoring-paired", "mentoring-session-logged", "mentoring-session-confirmed",
+    "mentoring-session-declined", "mentoring-course-suggested",
+)  # fmt: skip
+register_kind(PAIRED, N_("%(mentor)s is your mentor in “%(programme)s”."))
+register_kind(
+    SESSION_LOGGED, N_("%(name)s logged a mentoring session “%(topic)s”: please confirm it.")
+)
+register_kind(SESSION_CONFIRMED, N_("%(name)s confirmed the mentoring session “%(topic)s”."))
+register_kind(SESSION_DECLINED, N_("%(name)s declined the mentoring session “%(topic)s”."))
+register_kind(COURSE_SUGGESTED, N_("Your mentor %(mentor)s suggests the course “%(course)s”."))
+
+
+def pairing_path(mentorship_id: int, anchor: str = "") -> str:
+    return f"/mentoring/pairings/{mentorship_id}" + (f"#{anchor}" if anchor else "")
+
+
 TOPIC_MAX = 200
 NOTES_MAX = 20_000
 REASON_MAX = 500
@@ -340,6 +359,11 @@ def pair(
                 created.append(pairing)
         if problems:
             raise PairingRefused(problems)
+    for pairing in created:
+        notify(
+            pairing.mentee_id, PAIRED, pairing_path(pairing.id),
+            mentor=mentor.name, programme=programme.name,
+        )  # fmt: skip
     return created
 
 
@@ -506,11 +530,17 @@ def log_session(
     try:
         with db.session.begin_nested():
             db.session.add(session)
-        return session
     except IntegrityError:
         existing = _session_at(mentorship.id, started)
         if existing is None:
             raise
+    else:
+        other = mentorship.mentee_id if user.id == mentorship.mentor_id else mentorship.mentor_id
+        notify(
+            other, SESSION_LOGGED, pairing_path(mentorship.id, "sessions"),
+            name=user.name, topic=session.topic,
+        )  # fmt: skip
+        return session
     same = (existing.logged_by_id, existing.minutes, existing.topic) == (
         user.id, session.minutes, session.topic,
     )  # fmt: skip
@@ -606,6 +636,11 @@ def _decide(session: MentoringSession, user: User, values: dict) -> None:
         db.session.refresh(session)
         raise AlreadyDecided() if session.status != PENDING else SessionChanged()
     db.session.refresh(session)
+    kind = SESSION_CONFIRMED if session.status == CONFIRMED else SESSION_DECLINED
+    notify(
+        session.logged_by_id, kind, pairing_path(mentorship.id, "sessions"),
+        name=user.name, topic=session.topic,
+    )  # fmt: skip
 
 
 def confirm_session(session: MentoringSession, user: User, *, jp_minutes: int) -> None:
@@ -674,9 +709,14 @@ def suggest_course(mentorship: Mentorship, user: User, course_code: str, note: s
             db.session.add(
                 CourseSuggestion(mentorship_id=mentorship.id, course_id=course.id, note=note)
             )
-        return True
     except IntegrityError:
         pass  # suggested before (or by a double click): the unique constraint keeps one row
+    else:
+        notify(
+            mentorship.mentee_id, COURSE_SUGGESTED, pairing_path(mentorship.id, "suggestions"),
+            mentor=user.name, course=course.current_version.title,
+        )  # fmt: skip
+        return True
     changed = db.session.execute(
         update(CourseSuggestion)
         .where(

@@ -527,3 +527,46 @@ def test_hr_pages_speak_indonesian_by_default(app, client, org):
     assert "Belum ada kursus yang ditugaskan." in client.get("/assignments/").get_data(as_text=True)
     page = client.get("/assignments/overdue").get_data(as_text=True)
     assert "Tidak ada yang terlambat di sini." in page
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+def unread(app, user_id) -> tuple[int, int]:
+    """The header's counter and the number of unread rows (they must agree)."""
+    from lms.notifications.models import Notification
+
+    with app.app_context():
+        counter = db.session.get(User, user_id).unread_notifications
+        rows = db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        return counter, rows
+
+
+def test_assigned_people_are_notified_once_and_later_joiners_too(app, hr, org):
+    """Does everyone an assignment reaches get one notification, a later joiner included?"""
+    people = org["people"]
+    save(hr, app, unit=unit_id(app, "DINKES"), include_later="y")
+    assert unread(app, people["ani"][0]) == (1, 1)
+    assert unread(app, people["budi"][0]) == (1, 1)  # the puskesmas is a sub-unit
+    assert unread(app, people["citra"][0]) == (0, 0)
+    client = app.test_client()
+    english(client, people["ani"][1])
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "You are assigned the course “Kursus Uji TES-101”" in page
+    assert NEXT_MONTH.strftime("%d-%m-%Y") in page
+    save(hr, app, unit=unit_id(app, "DINKES"), include_later="y")  # the same again: no news
+    assert unread(app, people["ani"][0]) == (1, 1)
+    admin = app.test_client()
+    make_user(app, "admin", login="admin.dua")
+    sign_in(admin, "admin.dua")
+    citra_id = people["citra"][0]
+    admin.post(
+        f"/admin/users/{citra_id}",
+        data={"name": "Citra Disdik", "unit_id": unit_id(app, "PUSK-1"), "roles": ["learner"],
+              "active": "y"},
+    )  # fmt: skip
+    assert unread(app, citra_id) == (1, 1)

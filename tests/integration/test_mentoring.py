@@ -583,3 +583,46 @@ def test_the_reports_page_links_to_mentoring(app, client, people):
     """Does HR find mentoring from the reports page?"""
     sign_in(client, people["hr"][1])
     assert "/mentoring/programmes" in client.get("/reports").get_data(as_text=True)
+
+
+# --- Notifications -----------------------------------------------------------------------------
+
+
+def unread(app, user_id) -> tuple[int, int]:
+    """The header's counter and the number of unread rows (they must agree)."""
+    from lms.notifications.models import Notification
+
+    with app.app_context():
+        counter = db.session.get(accounts.User, user_id).unread_notifications
+        rows = db.session.scalar(
+            select(func.count(Notification.id)).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        return counter, rows
+
+
+def test_each_side_hears_what_waits_for_them(app, people, pairing):
+    """Is the mentee told of the pairing and of a session to confirm, and the mentor of the
+    confirmation and a decline, each once, with the counter equal to the unread rows?"""
+    mentor_id, mentee_id = people["mentor"][0], people["mentee"][0]
+    assert unread(app, mentee_id) == (1, 1)  # paired
+    assert unread(app, mentor_id) == (0, 0)
+    mentor = as_user(app, people, "mentor")
+    assert log(mentor, pairing).status_code == 302
+    assert log(mentor, pairing).status_code == 302  # a double click: one session, one notice
+    assert unread(app, mentee_id) == (2, 2)
+    mentee = as_user(app, people, "mentee")
+    mentee.post("/language", data={"locale": "en", "next": "/my"})
+    page = mentee.get("/notifications").get_data(as_text=True)
+    assert "Rina Mentor logged a mentoring session “Rencana pengembangan diri”" in page
+    assert "Rina Mentor is your mentor in “Mentoring CPNS”" in page
+    session_id = only_session(app).id
+    assert mentee.post(f"/mentoring/sessions/{session_id}/confirm").status_code == 302
+    assert mentee.post(f"/mentoring/sessions/{session_id}/confirm").status_code in (302, 409)
+    assert unread(app, mentor_id) == (1, 1)
+    log(mentee, pairing, start="13:00", topic="Umpan balik")
+    assert unread(app, mentor_id) == (2, 2)
+    second = only_session(app).id
+    mentor.post(f"/mentoring/sessions/{second}/decline", data={"reason": "Tidak sesuai jadwal"})
+    assert unread(app, mentee_id) == (3, 3)  # paired, logged, declined (own log: no notice)
