@@ -242,7 +242,10 @@ def test_the_header_counts_in_indonesian(app, cast):
     client = app.test_client()
     sign_in(client, login)
     page = client.get("/my").get_data(as_text=True)
-    assert '>Notifikasi <span class="badge badge-count">2</span><span class="visually-hidden"> belum dibaca</span>' in page
+    badge = (
+        '<span class="badge badge-count">2</span><span class="visually-hidden"> belum dibaca</span>'
+    )
+    assert ">Notifikasi " + badge in page
 
 
 def test_an_accepted_answer_notifies_its_author(app, cast):
