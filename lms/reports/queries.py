@@ -9,21 +9,23 @@ one UNION ALL of two selects with the same columns, ordered by the record time.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    CompoundSelect,
+    Cast,
     DateTime,
     Float,
     Integer,
     Select,
     String,
+    cast,
     func,
     literal,
-    null,
+    literal_column,
     select,
     type_coerce,
     union_all,
@@ -193,8 +195,8 @@ def _completion_select(*, text_times: bool = False) -> Select:
             Completion.score,
             CourseVersion.pass_mark,
             Completion.certificate_no,
-            literal(COMPLETION, String()).label("kind"),
-            null().label("minutes"),
+            _typed(f"'{COMPLETION}'", String()).label("kind"),
+            _typed("NULL", Integer()).label("minutes"),
         )
         .join(User, User.id == Completion.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
@@ -203,9 +205,13 @@ def _completion_select(*, text_times: bool = False) -> Select:
     )
 
 
-MENTORING_TITLE = (
-    "Mentoring: "  # then the programme's name (SIASN's namaKursus, the exports' title)
-)
+MENTORING_TITLE = "Mentoring: "  # then the programme's name (SIASN's namaKursus, the title)
+
+
+def _typed(sql: str, type_) -> Cast:
+    """A constant cast to the type of the completion column it stands for, so both kinds of
+    record have the same column types (in SQLite's UNION and in PostgreSQL's two streams)."""
+    return cast(literal_column(sql), type_)
 
 
 def _mentoring_select(*, text_times: bool = False) -> Select:
@@ -225,19 +231,21 @@ def _mentoring_select(*, text_times: bool = False) -> Select:
             User.name,
             Unit.code,
             Unit.name,
-            literal("", String()),
-            literal(MENTORING_TITLE, String()) + MentoringProgramme.name,
-            null(),
-            null(),
+            _typed("''", String()).label("course_code"),
+            cast(literal(MENTORING_TITLE, String()) + MentoringProgramme.name, String()).label(
+                "course_title"
+            ),
+            _typed("NULL", Integer()).label("course_version"),
+            _typed("NULL", Integer()).label("version_id"),
             # Fixed at confirmation, so never NULL for a confirmed session; 0 if it ever were.
-            func.coalesce(MentoringSession.jp, literal(0.0, Float())),
-            literal(JENIS_DIKLAT_MENTORING, Integer()),
-            null(),
-            started,
-            null(),
-            null(),
-            literal("", String()),
-            literal(MENTORING, String()),
+            func.coalesce(MentoringSession.jp, _typed("0", Float())).label("jp"),
+            _typed(str(JENIS_DIKLAT_MENTORING), Integer()).label("jenis_diklat"),
+            _typed("NULL", DateTime(timezone=True)).label("enrolled_at"),
+            started.label("record_at"),
+            _typed("NULL", Float()).label("score"),
+            _typed("NULL", Integer()).label("pass_mark"),
+            _typed("''", String()).label("certificate_no"),
+            _typed(f"'{MENTORING}'", String()).label("kind"),
             MentoringSession.minutes,
         )
         .join(Mentorship, Mentorship.id == MentoringSession.mentorship_id)
@@ -274,19 +282,66 @@ def confirmed_sessions(*columns) -> Select:
     )
 
 
-def _records_select(f: CompletionFilter, *, text_times: bool = False) -> Select | CompoundSelect:
-    """Both kinds of record the filter asks for, oldest first (record time, kind, id).
+def _record_batches(
+    f: CompletionFilter, *, text_times: bool = False
+) -> Iterator[Sequence[Sequence]]:
+    """Both kinds of record the filter asks for, oldest first by (record time, id, kind), in
+    batches of driver rows, each arm read in its time index's order.
 
-    Each arm is ordered by its own indexed time (completion.completed_at, mentoring_session's
-    (status, started_at)), so the database merges two ordered streams instead of sorting them.
+    SQLite merges the two arms of a UNION ALL itself (MERGE (UNION ALL) in its plan; UTCText is
+    the stored text there, so the record time orders as the index does). PostgreSQL plans each
+    arm of a UNION of joins on its own and sorts every row before the first (EXPLAIN shows a
+    Sort over an Append): there the two index-ordered streams are merged here instead, batch
+    by batch, with the few mentoring rows inserted into each batch of completions.
     """
+    if f.courses_only:
+        completions = apply_filter(_completion_select(text_times=text_times), f)
+        yield from _batches(completions.order_by(Completion.completed_at, Completion.id))
+        return
     units = unit_and_descendants(f.unit_id) if f.unit_id else None  # one CTE for both arms
     completions = apply_filter(_completion_select(text_times=text_times), f, units=units)
-    if f.courses_only:
-        return completions.order_by(Completion.completed_at, Completion.id)
     sessions = apply_mentoring_filter(_mentoring_select(text_times=text_times), f, units=units)
-    both = union_all(completions, sessions)
-    return both.order_by(both.selected_columns.record_at, "kind", "record_id")
+    if db.session.get_bind().dialect.name == "sqlite":
+        both = union_all(completions, sessions)
+        # The id before the kind: each arm's time index ends in its row id, so (time, id) is
+        # the order it reads in; (time, kind, id) made SQLite sort every group of equal times.
+        yield from _batches(both.order_by(both.selected_columns.record_at, "record_id", "kind"))
+        return
+    yield from _merged_batches(
+        _batches(completions.order_by(Completion.completed_at, Completion.id)),
+        _batches(sessions.order_by(MentoringSession.started_at, MentoringSession.id)),
+    )
+
+
+def _record_key(record: Sequence) -> tuple:
+    return record[14], record[0], record[18]  # record time, id, kind
+
+
+def _merged_batches(
+    completions: Iterator[Sequence[Sequence]], sessions: Iterator[Sequence[Sequence]]
+) -> Iterator[Sequence[Sequence]]:
+    """Two streams of batches, each in `_record_key` order, as one: a batch of completions is
+    passed on as it is unless mentoring rows fall before its last row (bisected in, then)."""
+    pending = (row for batch in sessions for row in batch)
+    session = next(pending, None)
+    for batch in completions:
+        last = _record_key(batch[-1])
+        if session is None or _record_key(session) > last:
+            yield batch
+            continue
+        merged = list(batch)
+        while session is not None and _record_key(session) < last:
+            insort(merged, session, key=_record_key)
+            session = next(pending, None)
+        yield merged
+    rest = [] if session is None else [session]
+    for session in pending:
+        rest.append(session)
+        if len(rest) == BATCH:
+            yield rest
+            rest = []
+    if rest:
+        yield rest
 
 
 def count_mentoring(f: CompletionFilter) -> int:
@@ -317,7 +372,7 @@ def count_completions(f: CompletionFilter) -> int:
 def completion_rows(f: CompletionFilter) -> Iterator[CompletionRow]:
     """Stream the filtered learning records (completions and confirmed mentoring sessions),
     oldest first, in batches of BATCH rows."""
-    yield from _rows(_records_select(f))
+    yield from _rows(_record_batches(f))
 
 
 def completion_records(
@@ -330,9 +385,8 @@ def completion_records(
     batch comes with the competency codes of every version it names. For the CSV export, which
     would otherwise spend most of its time building and converting a million row objects.
     """
-    stmt = _records_select(f, text_times=True)
     competencies: dict[int, tuple[str, ...]] = {}
-    for batch in _batches(stmt):
+    for batch in _record_batches(f, text_times=True):
         missing = {record[10] for record in batch} - competencies.keys()
         missing.discard(None)  # a mentoring record has no course version
         if missing:
@@ -353,7 +407,7 @@ def completion_page(f: CompletionFilter, *, after_id: int, limit: int) -> list[C
         .order_by(Completion.id)
         .limit(limit)
     )
-    return list(_rows(stmt))
+    return list(_rows(_batches(stmt)))
 
 
 def mentoring_page(
@@ -396,9 +450,9 @@ def _batches(stmt: Select) -> Iterator[Sequence[Sequence]]:
     yield from result.partitions()
 
 
-def _rows(stmt: Select) -> Iterator[CompletionRow]:
+def _rows(batches: Iterator[Sequence[Sequence]]) -> Iterator[CompletionRow]:
     competencies: dict[int, tuple[str, ...]] = {}
-    for batch in _batches(stmt):
+    for batch in batches:
         missing = {row[10] for row in batch} - competencies.keys()
         missing.discard(None)  # a mentoring record has no course version
         if missing:
