@@ -184,6 +184,31 @@ def test_dashboard_of_someone_without_mentoring_has_no_mentoring_line(app, world
     assert "0 of 20 JP" in page and "Mentoring:" not in page
 
 
+def test_a_confirmed_session_keeps_the_learning_streak(app, world):
+    """Does a month whose only learning was a confirmed session count in the streak, and a
+    month with only a pending one not? (Mira, mentored by Ani now, has no other learning.)"""
+    people = world["people"]
+    with app.app_context():
+        programme_id = db.session.scalar(sa.select(MentoringProgramme.id))
+        pairing = Mentorship(
+            programme_id=programme_id, mentor_id=people["ani"][0], mentee_id=people["mira"][0],
+            starts_on=date(YEAR, 1, 1),
+        )  # fmt: skip
+        db.session.add(pairing)
+        db.session.flush()
+        recent = datetime.now(UTC) - timedelta(minutes=5)
+        logged(pairing.id, recent, 60, status=PENDING)
+        db.session.commit()
+        pairing_id = pairing.id
+    page = as_person(app, world, "mira").get("/my").get_data(as_text=True)
+    assert "No learning streak yet" in page
+    with app.app_context():
+        logged(pairing_id, recent, 60)
+        db.session.commit()
+    page = as_person(app, world, "mira").get("/my").get_data(as_text=True)
+    assert "Learning streak: 1 month." in page and "Mentoring: 1.3 JP" in page
+
+
 def test_dashboard_in_indonesian(app, world):
     """Is the mentoring line translated on the Indonesian dashboard?"""
     page = as_person(app, world, "ani", locale="id").get("/my").get_data(as_text=True)
