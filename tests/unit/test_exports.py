@@ -865,3 +865,40 @@ def test_siasn_mentoring_record():
     assert session["tanggalKursus"] == session["tanggalSelesaiKursus"] == "25-11-2026"
     assert session["tahunKursus"] == 2026
     assert session["nomorSertipikat"] == ""
+
+
+# --- Merging the two record streams (PostgreSQL's path) ------------------------------------------
+
+
+def _stream_batches(rows: list[tuple], size: int):
+    return iter([rows[i : i + size] for i in range(0, len(rows), size)])
+
+
+def _record(moment: int, record_id: int, kind: str) -> tuple:
+    """A driver record with only what the merge reads: time (14), id (0) and kind (18)."""
+    return (record_id, *[None] * 13, f"2026-01-01 00:00:{moment:02d}.000000", *[None] * 3, kind)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    completion_times=st.lists(st.integers(0, 20), max_size=15),
+    session_times=st.lists(st.integers(0, 20), max_size=15),
+    batch=st.integers(1, 4),
+)
+def test_merged_streams_are_one_stream_in_record_order(completion_times, session_times, batch):
+    """Whatever the times (equal ones too) and batch sizes, is every record there once, in
+    (time, id, kind) order, as SQLite's UNION ALL gives it?"""
+    from lms.reports.queries import _merged_batches, _record_key
+
+    completions = sorted(_record(t, n, COMPLETION) for n, t in enumerate(completion_times, 1))
+    completions.sort(key=_record_key)
+    sessions = sorted((_record(t, n, MENTORING) for n, t in enumerate(session_times, 1)),
+                      key=_record_key)  # fmt: skip
+    merged = [
+        row
+        for chunk in _merged_batches(
+            _stream_batches(completions, batch), _stream_batches(sessions, batch)
+        )
+        for row in chunk
+    ]
+    assert merged == sorted(completions + sessions, key=_record_key)
