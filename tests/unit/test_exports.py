@@ -890,10 +890,10 @@ def test_merged_streams_are_one_stream_in_record_order(completion_times, session
     (time, id, kind) order, as SQLite's UNION ALL gives it?"""
     from lms.reports.queries import _merged_batches, _record_key
 
-    completions = sorted(_record(t, n, COMPLETION) for n, t in enumerate(completion_times, 1))
-    completions.sort(key=_record_key)
-    sessions = sorted((_record(t, n, MENTORING) for n, t in enumerate(session_times, 1)),
-                      key=_record_key)  # fmt: skip
+    completions = [_record(t, n, COMPLETION) for n, t in enumerate(completion_times, 1)]
+    sessions = [_record(t, n, MENTORING) for n, t in enumerate(session_times, 1)]
+    completions.sort(key=_record_key)  # each stream in its own index order
+    sessions.sort(key=_record_key)
     merged = [
         row
         for chunk in _merged_batches(
