@@ -135,6 +135,8 @@ SYNTHETIC_CATEGORIES = (
 # integers when whole. {start}/{end} are the filter's bounds in naive UTC, as stored. Times are cut
 # to whole seconds before SQLite converts them: its date functions round to milliseconds, so
 # 42.9996 s would print as 43 where Python's isoformat(timespec="seconds") truncates to 42.
+# No mentoring sessions are seeded: the export's UNION ALL arm for them is read but empty, so
+# this join (completions only) still gives the same rows.
 BASELINE_SQL = """
 WITH comp AS (
   SELECT course_version_id, group_concat(code, ', ') AS codes
@@ -158,7 +160,10 @@ SELECT coalesce(u.nip, u.username, 'user-' || u.id) AS "NIP / Nama pengguna",
        date(substr(cp.completed_at, 1, 19), '{shift}') AS "Tanggal selesai",
        CASE WHEN cp.score = CAST(cp.score AS INTEGER) THEN CAST(cp.score AS INTEGER)
             ELSE cp.score END AS "Nilai",
-       cp.certificate_no AS "Nomor sertifikat"
+       cp.certificate_no AS "Nomor sertifikat",
+       CASE v.jenis_diklat WHEN 16 THEN 'E-Learning' WHEN 15 THEN 'Mentoring'
+            WHEN 3 THEN 'Diklat Teknis' WHEN 8 THEN 'Bimbingan Teknis' WHEN 11 THEN 'Kursus'
+            ELSE CAST(v.jenis_diklat AS TEXT) END AS "Jenis"
 FROM completion cp
 JOIN user_account u ON u.id = cp.user_id
 LEFT JOIN unit un ON un.id = u.unit_id

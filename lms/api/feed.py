@@ -1,6 +1,8 @@
 """The completions feed's request and position: query parameters, the opaque cursor, the items.
 
 Pure (no database): parsing and signing are tested here and shared by the view and the OpenAPI text.
+The feed carries two kinds of learning record, each with its own key: completions by id, confirmed
+mentoring sessions by (confirmation time, id). The cursor holds both positions.
 """
 
 from __future__ import annotations
@@ -8,18 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from lms.reports.exports import json_record
-from lms.reports.rows import CompletionRow
+from lms.reports.rows import MENTORING, CompletionRow
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 PARAMETERS = ("since", "unit", "limit", "cursor")
 CURSOR_SALT = "lms.api.completions.cursor"
-CURSOR_VERSION = 1
+CURSOR_VERSION = 2  # 2 added the mentoring position; a version 1 cursor still reads (see below)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ASCII digits: \d also matches "٢"
 _NUMBER = re.compile(r"[0-9]{1,4}")
 
@@ -35,15 +37,20 @@ class BadParameter(ValueError):
 
 @dataclass(frozen=True)
 class FeedPosition:
-    """Where a poller is: its filters and the last completion id it has been given."""
+    """Where a poller is: its filters, the last completion id and the last mentoring record
+    (confirmation time, session id) it has been given."""
 
     since: date | None = None
     unit: str | None = None  # unit code; the unit's sub-units are included
     after_id: int = 0
+    mentoring_after: tuple[datetime, int] | None = None  # None: no mentoring record given yet
 
     def describe(self) -> dict:
         """For the audit log: the filters asked for and the cursor position."""
         described: dict[str, object] = {"after_id": self.after_id}
+        if self.mentoring_after:
+            at, session_id = self.mentoring_after
+            described["mentoring_after"] = [at.isoformat(), session_id]
         if self.since:
             described["since"] = self.since.isoformat()
         if self.unit:
@@ -58,7 +65,10 @@ def _serializer(secret_key: str) -> URLSafeSerializer:
 def encode_cursor(position: FeedPosition, secret_key: str) -> str:
     """Signed, not encrypted: nothing in it is secret, but a client cannot alter the position or
     carry it over to other filters (that would skip or repeat records without anyone noticing)."""
-    payload = {"v": CURSOR_VERSION, "after": position.after_id}
+    payload: dict[str, object] = {"v": CURSOR_VERSION, "after": position.after_id}
+    if position.mentoring_after:
+        at, session_id = position.mentoring_after
+        payload["m"] = [at.astimezone(UTC).isoformat(), session_id]
     if position.since:
         payload["since"] = position.since.isoformat()
     if position.unit:
@@ -71,13 +81,19 @@ def decode_cursor(text: str, secret_key: str) -> FeedPosition:
         payload = _serializer(secret_key).loads(text)
     except BadSignature:
         raise BadParameter("cursor", "The cursor is not one this API issued.") from None
-    if not isinstance(payload, dict) or payload.get("v") != CURSOR_VERSION:
+    # A version 1 cursor (completions only) is a version 2 one that has seen no mentoring
+    # record yet: its poller then gets every mentoring record once, and no completion again.
+    if not isinstance(payload, dict) or payload.get("v") not in (1, CURSOR_VERSION):
         raise BadParameter("cursor", "The cursor is from an older version; start again.")
     since = payload.get("since")
+    mentoring = payload.get("m")
     return FeedPosition(
         since=date.fromisoformat(since) if since else None,
         unit=payload.get("unit"),
         after_id=int(payload["after"]),
+        mentoring_after=(
+            (datetime.fromisoformat(mentoring[0]), int(mentoring[1])) if mentoring else None
+        ),
     )
 
 
@@ -122,11 +138,30 @@ def parse_request(args: Mapping[str, str], secret_key: str) -> tuple[FeedPositio
     return position, limit
 
 
-def advance(position: FeedPosition, rows: list[CompletionRow]) -> FeedPosition:
-    """The position after a page; unchanged after an empty page, so polling can resume there."""
-    return replace(position, after_id=rows[-1].completion_id) if rows else position
+def advance(
+    position: FeedPosition, rows: list[CompletionRow], confirmed_at: Mapping[int, datetime]
+) -> FeedPosition:
+    """The position after a page: past the last completion and the last mentoring record it
+    gave (`confirmed_at`: the confirmation time of each mentoring session on the page). Either
+    key stays where it was when the page had none of that kind, so polling resumes there."""
+    for row in reversed(rows):
+        if row.kind != MENTORING:
+            position = replace(position, after_id=row.completion_id)
+            break
+    for row in reversed(rows):
+        if row.kind == MENTORING:
+            key = (confirmed_at[row.completion_id], row.completion_id)
+            position = replace(position, mentoring_after=key)
+            break
+    return position
 
 
 def item(row: CompletionRow, zone: str) -> dict[str, object]:
-    """A completion as the JSON export writes it, plus its id (the feed's stable key)."""
-    return {"completion_id": row.completion_id, **json_record(row, zone)}
+    """A record as the JSON export writes it ("kind" says which), plus its stable id:
+    `completion_id` for a completion, `mentoring_session_id` for a mentoring record."""
+    mentoring = row.kind == MENTORING
+    return {
+        "completion_id": None if mentoring else row.completion_id,
+        "mentoring_session_id": row.completion_id if mentoring else None,
+        **json_record(row, zone),
+    }

@@ -20,14 +20,36 @@ def _error(description: str) -> dict:
     }
 
 
+_NULLABLE_INTEGER = {"type": "integer", "nullable": True}
 _COMPLETION = {
     "type": "object",
-    "description": "A completion record, with the same keys as the portal's JSON export.",
-    "required": ["completion_id", "nip_or_username", "course_code", "completed_at", "jp"],
+    "description": (
+        "A learning record, with the same keys as the portal's JSON export: a completed course "
+        '(kind "completion") or a confirmed mentoring session of the mentee (kind "mentoring", '
+        'SIASN jenisDiklatId 15). A mentoring record has course_code "", course_title '
+        '"Mentoring: <programme>", certificate_no "" and null course_version, enrolled_at and '
+        "score; its completed_at is the meeting's start."
+    ),
+    "required": [
+        "kind",
+        "completion_id",
+        "mentoring_session_id",
+        "nip_or_username",
+        "course_code",
+        "completed_at",
+        "jp",
+    ],
     "properties": {
+        "kind": {"type": "string", "enum": ["completion", "mentoring"]},
         "completion_id": {
-            "type": "integer",
-            "description": "Stable id; the feed is ordered by it.",
+            **_NULLABLE_INTEGER,
+            "description": "A completion's stable id (completions come in its order); null "
+            "for a mentoring record.",
+        },
+        "mentoring_session_id": {
+            **_NULLABLE_INTEGER,
+            "description": "A mentoring record's stable id (they come in the order they were "
+            "confirmed); null for a completion.",
         },
         "nip_or_username": {
             **_STRING,
@@ -36,16 +58,31 @@ _COMPLETION = {
         "name": _STRING,
         "unit_code": _NULLABLE_STRING,
         "unit_name": _NULLABLE_STRING,
-        "course_code": _STRING,
-        "course_title": {**_STRING, "description": "Title of the version completed."},
-        "course_version": {"type": "integer"},
+        "course_code": {**_STRING, "description": 'Empty ("") for a mentoring record.'},
+        "course_title": {
+            **_STRING,
+            "description": 'Title of the version completed, or "Mentoring: <programme>".',
+        },
+        "course_version": _NULLABLE_INTEGER,
         "competency_codes": {"type": "array", "items": _STRING, "example": ["M1", "T-PM"]},
         "jp": {"type": "number", "description": "Learning hours (jam pelajaran) earned."},
-        "enrolled_at": {**_TIME, "description": "ISO 8601 with the portal's zone offset."},
-        "completed_at": {**_TIME, "description": "ISO 8601 with the portal's zone offset."},
+        "enrolled_at": {
+            **_TIME,
+            "nullable": True,
+            "description": "ISO 8601 with the portal's zone offset; null for mentoring.",
+        },
+        "completed_at": {
+            **_TIME,
+            "description": "ISO 8601 with the portal's zone offset (a mentoring meeting's start).",
+        },
         "completed_on": {"type": "string", "format": "date", "description": "Local day."},
-        "score": {"type": "number", "minimum": 0, "maximum": 100},
-        "certificate_no": _STRING,
+        "score": {"type": "number", "minimum": 0, "maximum": 100, "nullable": True},
+        "certificate_no": {**_STRING, "description": 'Empty ("") for a mentoring record.'},
+        "jenis": {
+            **_STRING,
+            "description": "SIASN jenisDiklat name: E-Learning, Mentoring, ...",
+            "example": "Mentoring",
+        },
     },
 }
 
@@ -58,7 +95,7 @@ _PAGE = {
             **_STRING,
             "description": (
                 "Always present. Send it back as `cursor` for the next page; after the last "
-                "page, keep it and call again later to receive only newer completions."
+                "page, keep it and call again later to receive only newer records of both kinds."
             ),
         },
         "has_more": {"type": "boolean", "description": "More records are ready now."},
@@ -83,7 +120,10 @@ _PARAMETERS = [
         "name": "since",
         "in": "query",
         "required": False,
-        "description": "Only completions on or after this day (YYYY-MM-DD, the portal's zone).",
+        "description": (
+            "Only records on or after this day (YYYY-MM-DD, the portal's zone): completions "
+            "by completion day, mentoring records by the meeting's day."
+        ),
         "schema": {"type": "string", "format": "date", "example": "2026-01-01"},
     },
     {
@@ -125,9 +165,11 @@ def document() -> dict:
             "title": "Portal Belajar ASN API",
             "version": "1.0.0",
             "description": (
-                "Completion records for the competency-profile system. Poll "
-                "/completions with the last `next_cursor`: each record is delivered exactly "
-                "once, in id order, including records written while you page. Every call is "
+                "Learning records for the competency-profile system: completed courses and "
+                "confirmed mentoring sessions (kind). Poll /completions with the last "
+                "`next_cursor`: each record is delivered exactly once (completions in id order, "
+                "mentoring records in confirmation order, a session two minutes after it was "
+                "confirmed), including records written while you page. Every call is "
                 "written to the portal's audit log."
             ),
         },
@@ -138,11 +180,11 @@ def document() -> dict:
             "/completions": {
                 "get": {
                     "operationId": "listCompletions",
-                    "summary": "Completion records after a cursor, oldest id first",
+                    "summary": "Learning records (completions, mentoring) after a cursor",
                     "parameters": _PARAMETERS,
                     "responses": {
                         "200": {
-                            "description": "A page of completions.",
+                            "description": "A page of records, both kinds by record time.",
                             "content": {
                                 "application/json": {
                                     "schema": {"$ref": "#/components/schemas/CompletionPage"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
@@ -21,7 +22,7 @@ from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.models import Completion
 from lms.reports.models import ExportLog
-from lms.reports.queries import CompletionFilter, completion_page
+from lms.reports.queries import CompletionFilter, completion_page, mentoring_page
 from lms.reports.rows import CompletionRow
 
 COMPLETIONS_READ = "completions:read"
@@ -29,6 +30,10 @@ SCOPES = (COMPLETIONS_READ,)
 TOKEN_PREFIX = "lms_"  # noqa: S105 - a marker, not a secret: makes a leaked token recognisable
 DISPLAY_CHARS = 12  # "lms_" and 8 characters: enough to tell tokens apart, useless to guess with
 WRITER_WAIT = "10s"  # how long a read waits for in-flight completion writes (PostgreSQL)
+# A confirmed mentoring session enters the feed this long after its confirmation time: longer
+# than any request lives (the worker timeout is 60 s), so none confirmed earlier is still
+# uncommitted when a page is read (see lms.reports.queries.mentoring_page).
+MENTORING_SETTLE = timedelta(minutes=2)
 
 
 class InvalidTokenData(DomainError):
@@ -144,8 +149,20 @@ def read_completions(token: ApiToken, position: FeedPosition, *, limit: int, zon
             raise BadParameter("unit", f"There is no unit with the code {position.unit!r}.")
     f = CompletionFilter(since=position.since, unit_id=unit_id, zone=zone)
     _wait_for_completion_writers()
-    rows = completion_page(f, after_id=position.after_id, limit=limit + 1)
-    page = FeedPage(rows[:limit], advance(position, rows[:limit]), has_more=len(rows) > limit)
+    completions = completion_page(f, after_id=position.after_id, limit=limit + 1)
+    sessions = mentoring_page(
+        f,
+        after=position.mentoring_after,
+        settled_before=utcnow() - MENTORING_SETTLE,
+        limit=limit + 1,
+    )
+    rows = _merged(completions, [row for row, _ in sessions], limit)
+    confirmed_at = {row.completion_id: at for row, at in sessions}
+    page = FeedPage(
+        rows,
+        advance(position, rows, confirmed_at),
+        has_more=len(completions) + len(sessions) > limit,
+    )
     db.session.add(
         ExportLog(
             user_id=None, actor=token.name, channel="api", export_format="json",
@@ -155,6 +172,27 @@ def read_completions(token: ApiToken, position: FeedPosition, *, limit: int, zon
     token.last_used_at = utcnow()
     db.session.flush()
     return page
+
+
+def _merged(
+    completions: list[CompletionRow], sessions: list[CompletionRow], limit: int
+) -> list[CompletionRow]:
+    """Up to `limit` records of both kinds, interleaved by record time. Each kind keeps its own
+    feed order, and the page takes a prefix of each: so the cursor, which moves each kind's key
+    past the last record of that kind on the page, skips and repeats nothing."""
+    merged: list[CompletionRow] = []
+    c = m = 0
+    while len(merged) < limit and (c < len(completions) or m < len(sessions)):
+        take_session = m < len(sessions) and (
+            c == len(completions) or sessions[m].completed_at < completions[c].completed_at
+        )
+        if take_session:
+            merged.append(sessions[m])
+            m += 1
+        else:
+            merged.append(completions[c])
+            c += 1
+    return merged
 
 
 def _wait_for_completion_writers() -> None:

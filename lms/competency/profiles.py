@@ -1,6 +1,7 @@
 """Competency profiles and recommendations: what a person's completions evidence, what is missing.
 
-The rules are in lms.competency.rules; this module loads the facts for one person.
+The rules are in lms.competency.rules; this module loads the facts for one person. Confirmed
+mentoring sessions (as a mentee) count in JP per year and have their own record lines.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from lms.competency.services import course_offers, dictionary, required_levels
 from lms.content.vocabulary import BUILTIN_COMPETENCIES
 from lms.extensions import db
 from lms.learning.models import Completion
-from lms.learning.services import jp_in_year
+from lms.learning.services import jp_in_year, mentoring_jp_in_year
+from lms.mentoring.models import CONFIRMED, MentoringProgramme, MentoringSession, Mentorship
 from lms.reports.models import ExportLog
 
 
@@ -68,8 +70,29 @@ class ProfileLine:
 @dataclass
 class YearLine:
     year: int
-    jp: float
+    jp: float  # completions and confirmed mentoring sessions
     percent: float  # of the yearly target, capped at 100
+    mentoring_jp: float = 0.0  # the part of `jp` from mentoring
+
+
+@dataclass
+class MentoringLine:
+    """A pairing's confirmed sessions in one year (the person as mentee).
+
+    One line per pairing and year, not per session: HR reads a profile to see what development
+    a person had and how much it weighed in each year's JP ("Mentoring CPNS 2026 with Ir. Budi:
+    6 sessions, 9 JP in 2026"), the way a course is one line however many modules it had.
+    The sessions one by one (dates, topics) are on the learning-record page and in the exports.
+    """
+
+    year: int
+    programme: str
+    mentor: str
+    sessions: int
+    minutes: int
+    jp: float
+    first_at: datetime  # UTC: the first and last session's start in that year
+    last_at: datetime
 
 
 @dataclass
@@ -91,6 +114,40 @@ class Profile:
     jp_target: float
     zone: str
     generated_at: datetime = field(default_factory=utcnow)
+    mentoring: list[MentoringLine] = field(default_factory=list)
+
+
+def mentoring_lines(mentee_id: int, zone: str) -> list[MentoringLine]:
+    """The mentee's confirmed sessions by year (in `zone`) and pairing, newest year first."""
+    tz = ZoneInfo(zone)
+    rows = db.session.execute(
+        select(
+            Mentorship.id,
+            MentoringProgramme.name,
+            User.name,
+            MentoringSession.started_at,
+            MentoringSession.minutes,
+            MentoringSession.jp,
+        )
+        .join(Mentorship, Mentorship.id == MentoringSession.mentorship_id)
+        .join(MentoringProgramme, MentoringProgramme.id == Mentorship.programme_id)
+        .join(User, User.id == Mentorship.mentor_id)
+        .where(Mentorship.mentee_id == mentee_id, MentoringSession.status == CONFIRMED)
+        .order_by(MentoringSession.started_at)
+    )
+    lines: dict[tuple[int, int], MentoringLine] = {}
+    for pairing, programme, mentor, started_at, minutes, jp in rows:
+        year = started_at.astimezone(tz).year
+        line = lines.get((year, pairing))
+        if line is None:
+            line = lines[year, pairing] = MentoringLine(
+                year, programme, mentor, 0, 0, 0.0, started_at, started_at
+            )
+        line.sessions += 1
+        line.minutes += minutes
+        line.jp += jp or 0.0
+        line.last_at = started_at
+    return sorted(lines.values(), key=lambda line: (-line.year, line.programme, line.mentor))
 
 
 def profile_of(person: User, *, jp_target: float, default_zone: str) -> Profile:
@@ -125,12 +182,15 @@ def profile_of(person: User, *, jp_target: float, default_zone: str) -> Profile:
         .where(Completion.user_id == person.id)
         .order_by(Completion.completed_at.desc())
     ).all()
+    mentoring = mentoring_lines(person.id, zone)
     years = {datetime.now(UTC).astimezone(tz).year}
     years |= {c.completed_at.astimezone(tz).year for c, _, _ in completions}
+    years |= {line.year for line in mentoring}
     year_lines = []
     for year in sorted(years, reverse=True):
         jp = jp_in_year(person.id, year, zone)
-        year_lines.append(YearLine(year, jp, rules.jp_progress(jp, jp_target)))
+        mentoring_jp = mentoring_jp_in_year(person.id, year, zone)
+        year_lines.append(YearLine(year, jp, rules.jp_progress(jp, jp_target), mentoring_jp))
     certificates = [
         CertificateLine(c.certificate_no, code, title, c.completed_at, c.jp)
         for c, code, title in completions
@@ -143,6 +203,7 @@ def profile_of(person: User, *, jp_target: float, default_zone: str) -> Profile:
         certificates=certificates,
         jp_target=jp_target,
         zone=zone,
+        mentoring=mentoring,
     )
 
 
@@ -189,9 +250,29 @@ def profile_document(profile: Profile, certificate_url=None) -> dict:
         "learning_hours": {
             "target_per_year": profile.jp_target,
             "years": [
-                {"year": y.year, "jp": y.jp, "percent_of_target": y.percent} for y in profile.years
+                {
+                    "year": y.year,
+                    "jp": y.jp,
+                    "mentoring_jp": y.mentoring_jp,
+                    "percent_of_target": y.percent,
+                }
+                for y in profile.years
             ],
         },
+        "mentoring": [
+            {
+                "kind": "Mentoring",
+                "year": m.year,
+                "programme": m.programme,
+                "mentor": m.mentor,
+                "sessions": m.sessions,
+                "minutes": m.minutes,
+                "jp": m.jp,
+                "first_on": day(m.first_at),
+                "last_on": day(m.last_at),
+            }
+            for m in profile.mentoring
+        ],
         "certificates": [
             {
                 "number": c.number,

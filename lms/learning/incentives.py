@@ -14,6 +14,7 @@ from sqlalchemy import select, union_all
 
 from lms.extensions import db
 from lms.learning.models import Completion, ModuleProgress
+from lms.mentoring.models import CONFIRMED, MentoringSession, Mentorship
 from lms.quiz.models import QuizAttempt
 
 Month = tuple[int, int]  # (year, month)
@@ -85,6 +86,14 @@ def activity_months(user_id: int, zone: str, today: date) -> set[Month]:
         ),
         select(Completion.completed_at.label("at")).where(
             Completion.user_id == user_id, Completion.completed_at >= since
+        ),
+        # A confirmed mentoring session is learning of the mentee's, as a completion is.
+        select(MentoringSession.started_at.label("at"))
+        .join(Mentorship, Mentorship.id == MentoringSession.mentorship_id)
+        .where(
+            Mentorship.mentee_id == user_id,
+            MentoringSession.status == CONFIRMED,
+            MentoringSession.started_at >= since,
         ),
     ).subquery()
     months: set[Month] = set()

@@ -23,6 +23,7 @@ from lms.content.problems import N_
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.models import Completion, Enrolment, ModuleProgress
+from lms.mentoring.models import CONFIRMED, MentoringSession, Mentorship
 from lms.quiz.models import FINAL, QuizAttempt
 
 # Crockford's base32 alphabet: no I, L, O or U to misread when a number is typed from paper.
@@ -229,12 +230,31 @@ def year_bounds(year: int, zone: str) -> tuple[datetime, datetime]:
 
 
 def jp_in_year(user_id: int, year: int, zone: str) -> float:
+    """All the JP a person earned in a calendar year of `zone`: completions and confirmed
+    mentoring sessions (as a mentee), each in the year it happened."""
     start, end = year_bounds(year, zone)
     total = db.session.scalar(
         select(func.coalesce(func.sum(Completion.jp), 0.0)).where(
             Completion.user_id == user_id,
             Completion.completed_at >= start,
             Completion.completed_at < end,
+        )
+    )
+    return float(total or 0) + mentoring_jp_in_year(user_id, year, zone)
+
+
+def mentoring_jp_in_year(user_id: int, year: int, zone: str) -> float:
+    """The JP of a mentee's confirmed mentoring sessions that started in the year (local days).
+    Pending and declined sessions never count."""
+    start, end = year_bounds(year, zone)
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(MentoringSession.jp), 0.0))
+        .join(Mentorship, Mentorship.id == MentoringSession.mentorship_id)
+        .where(
+            Mentorship.mentee_id == user_id,
+            MentoringSession.status == CONFIRMED,
+            MentoringSession.started_at >= start,
+            MentoringSession.started_at < end,
         )
     )
     return float(total or 0)

@@ -113,6 +113,7 @@ def dashboard():
     in_progress, completed = services.dashboard(current_user.id)
     year = datetime.now(get_timezone()).year
     jp_year = services.jp_in_year(current_user.id, year, str(get_timezone()))
+    mentoring_jp = services.mentoring_jp_in_year(current_user.id, year, str(get_timezone()))
     today = datetime.now(get_timezone()).date()
     target = current_app.config["LMS_JP_TARGET"]
     months = incentives.activity_months(current_user.id, str(get_timezone()), today)
@@ -122,6 +123,7 @@ def dashboard():
         completed=completed,
         year=year,
         jp_year=jp_year,
+        mentoring_jp=mentoring_jp,
         jp_target=target,
         pace=incentives.pace(jp_year, target, today),
         streak=incentives.learning_streak(months, today),

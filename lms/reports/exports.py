@@ -1,5 +1,8 @@
 """Export writers: CSV, XLSX, JSON, xAPI statements and SIASN records from the shared export rows.
 
+A row is a course completion or a confirmed mentoring session (`CompletionRow.kind`); every writer
+writes both, with the cells a mentoring record has no value for left empty.
+
 Pure functions (no Flask, no database) that take rows one at a time and hand out text in chunks,
 so a million-row export never holds its rows in memory (openpyxl spools XLSX to a temporary file).
 The web CSV is written from driver records instead (`csv_record_chunks`), to the same bytes.
@@ -25,7 +28,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from lms.reports.rows import AttemptRow, CompletionRow
+from lms.reports.rows import MENTORING, AttemptRow, CompletionRow
 
 DEFAULT_ZONE = "Asia/Jakarta"
 CHUNK_ROWS = 500  # rows per yielded chunk: few enough writes per response, little memory
@@ -53,7 +56,21 @@ EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("completed_on", "Tanggal selesai", 15),
     Column("score", "Nilai", 8),
     Column("certificate_no", "Nomor sertifikat", 24),
+    # Last, so the columns HR's spreadsheets read by position stay where they were.
+    Column("jenis", "Jenis", 16),
 )
+
+# SIASN's jenisDiklat names (the "Jenis" column); a number not listed here is written as is.
+JENIS_DIKLAT_NAMES = {
+    3: "Diklat Teknis", 4: "Workshop", 8: "Bimbingan Teknis", 9: "Seminar", 11: "Kursus",
+    14: "Coaching", 15: "Mentoring", 16: "E-Learning", 17: "Pelatihan Jarak Jauh",
+    22: "Belajar Mandiri", 23: "Komunitas Belajar",
+}  # fmt: skip
+
+
+def jenis_name(jenis_diklat: int) -> str:
+    return JENIS_DIKLAT_NAMES.get(jenis_diklat, str(jenis_diklat))
+
 
 # OWASP CSV injection: spreadsheet programs start a formula at any of these first characters.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -84,7 +101,9 @@ def _learner_account(row: CompletionRow | AttemptRow) -> str:
 
 
 def _typed_record(row: CompletionRow, zone: tzinfo) -> dict[str, object]:
-    """The row's values keyed by EXPORT_COLUMNS, still typed: each format decides how to write."""
+    """The row's values keyed by EXPORT_COLUMNS, still typed: each format decides how to write.
+
+    Plus "kind" ("completion" or "mentoring"), which only JSON writes: programs branch on it."""
     completed = _local(row.completed_at, zone)
     return {
         "nip_or_username": _learner_account(row),
@@ -96,11 +115,13 @@ def _typed_record(row: CompletionRow, zone: tzinfo) -> dict[str, object]:
         "course_version": row.course_version,
         "competency_codes": row.competency_codes,
         "jp": row.jp,
-        "enrolled_at": _local(row.enrolled_at, zone),
+        "enrolled_at": _local(row.enrolled_at, zone) if row.enrolled_at is not None else None,
         "completed_at": completed,
         "completed_on": completed.date(),  # the local day: Excel reads YYYY-MM-DD as a date
         "score": row.score,
         "certificate_no": row.certificate_no,
+        "jenis": jenis_name(row.jenis_diklat),
+        "kind": row.kind,
     }
 
 
@@ -133,7 +154,8 @@ def csv_chunks(
 
     The BOM makes Excel read the file as UTF-8. `delimiter=";"` is the variant for Excel in the
     Indonesian locale, which also expects a decimal comma, so JP and scores are written "2,5".
-    Text cells are neutralised against formula injection; numbers are left as numbers.
+    Text cells are neutralised against formula injection; numbers are left as numbers; what a
+    mentoring record has not (version, enrolment, score) is an empty cell.
     An 18-digit NIP is text here, but Excel opening a CSV directly turns it into a number and loses
     the last digits: the XLSX export (NIP as a text cell) is the one to open in Excel.
     """
@@ -155,14 +177,17 @@ def csv_chunks(
                 neutralise(row.unit_name) if row.unit_name is not None else "",
                 neutralise(row.course_code),
                 neutralise(row.course_title),
-                str(row.course_version),
+                str(row.course_version) if row.course_version is not None else "",
                 neutralise(", ".join(row.competency_codes)),
                 _csv_number(row.jp, comma),
-                _local(row.enrolled_at, zone).isoformat(timespec="seconds"),
+                _local(row.enrolled_at, zone).isoformat(timespec="seconds")
+                if row.enrolled_at is not None
+                else "",
                 completed.isoformat(timespec="seconds"),
                 completed.date().isoformat(),
-                _csv_number(row.score, comma),
+                _csv_number(row.score, comma) if row.score is not None else "",
                 neutralise(row.certificate_no),
+                neutralise(jenis_name(row.jenis_diklat)),
             )
         )
         if count % CHUNK_ROWS == 0:
@@ -271,7 +296,8 @@ def csv_record_chunks(
     needs_quotes, quoted = text.needs_quotes, text.quoted
     numbers = _Numbers(text, decimal_comma=delimiter == ";")
     units: dict[tuple[str | None, str | None], str] = {}
-    courses: dict[int, str] = {}
+    courses: dict[int | str, str] = {}  # by version id; a mentoring record (none) by its title
+    jenis_cells: dict[int, str] = {}
     triggers = FORMULA_TRIGGERS
     join = delimiter.join
     yield "\ufeff" + text.cells([column.label for column in EXPORT_COLUMNS]) + "\r\n"
@@ -279,8 +305,8 @@ def csv_record_chunks(
         lines = []
         for (
             _completion_id, user_id, nip, username, name, unit_code, unit_name, course_code,
-            course_title, course_version, version_id, jp, _jenis, enrolled, completed, score,
-            _pass_mark, certificate_no,
+            course_title, course_version, version_id, jp, jenis, enrolled, completed, score,
+            _pass_mark, certificate_no, _kind, _minutes,
         ) in records:  # fmt: skip
             unit = units.get((unit_code, unit_name))
             if unit is None:
@@ -290,16 +316,20 @@ def csv_record_chunks(
                         neutralise(unit_name) if unit_name is not None else "",
                     )
                 )
-            course = courses.get(version_id)
+            course_key = course_title if version_id is None else version_id
+            course = courses.get(course_key)
             if course is None:
-                course = courses[version_id] = text.cells(
+                course = courses[course_key] = text.cells(
                     (
                         neutralise(course_code),
                         neutralise(course_title),
-                        str(course_version),
+                        str(course_version) if course_version is not None else "",
                         neutralise(", ".join(competencies.get(version_id, ()))),
                     )
                 )
+            jenis_cell = jenis_cells.get(jenis)
+            if jenis_cell is None:
+                jenis_cell = jenis_cells[jenis] = text(neutralise(jenis_name(jenis)))
             account = nip or username or f"user-{user_id}"
             if account.startswith(triggers):
                 account = "'" + account
@@ -314,8 +344,9 @@ def csv_record_chunks(
             if needs_quotes(certificate_no):
                 certificate_no = quoted(certificate_no)
             # ISO times and days never need quotes.
-            shift = times[enrolled[:13]]
-            if shift is None:
+            if enrolled is None:  # a mentoring record
+                enrolled = ""
+            elif (shift := times[enrolled[:13]]) is None:
                 enrolled = times.exact(enrolled)[0]
             else:
                 enrolled = shift[0] + enrolled[13:19] + shift[1]
@@ -326,7 +357,7 @@ def csv_record_chunks(
                 completed, completed_on = shift[0] + completed[13:19] + shift[1], shift[2]
             line = join((
                 account, name, unit, course, numbers[jp], enrolled, completed, completed_on,
-                numbers[score], certificate_no,
+                numbers[score] if score is not None else "", certificate_no, jenis_cell,
             ))  # fmt: skip
             lines.append(line)
         if lines:
@@ -453,13 +484,16 @@ def ndjson_chunks(objects: Iterable[object]) -> Iterator[str]:
 VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 VERB_PASSED = "http://adlnet.gov/expapi/verbs/passed"
 VERB_FAILED = "http://adlnet.gov/expapi/verbs/failed"
+VERB_ATTENDED = "http://adlnet.gov/expapi/verbs/attended"
 ACTIVITY_COURSE = "http://adlnet.gov/expapi/activities/course"
 ACTIVITY_ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
+ACTIVITY_MEETING = "http://adlnet.gov/expapi/activities/meeting"
 
 _VERB_DISPLAY = {
     VERB_COMPLETED: {"en-US": "completed", "id-ID": "menyelesaikan"},
     VERB_PASSED: {"en-US": "passed", "id-ID": "lulus"},
     VERB_FAILED: {"en-US": "failed", "id-ID": "tidak lulus"},
+    VERB_ATTENDED: {"en-US": "attended", "id-ID": "menghadiri"},
 }
 
 # Never change this: statement ids derive from it, and an LRS de-duplicates re-exports by id.
@@ -547,6 +581,26 @@ def _completion_statement(row: CompletionRow, portal_url: str, zone: tzinfo) -> 
     }
 
 
+def _mentoring_statement(row: CompletionRow, portal_url: str, zone: tzinfo) -> dict:
+    """A confirmed mentoring session: the mentee attended a meeting that lasted its minutes."""
+    return {
+        "id": statement_id(portal_url, MENTORING, row.completion_id),
+        "actor": _actor(row, portal_url),
+        "verb": _verb(VERB_ATTENDED),
+        "object": {
+            "objectType": "Activity",
+            "id": f"{portal_url}/mentoring/sessions/{row.completion_id}",
+            "definition": {"type": ACTIVITY_MEETING, "name": {"id-ID": row.course_title}},
+        },
+        "result": {
+            "completion": True,
+            "duration": iso_duration(timedelta(minutes=row.minutes or 0)),
+        },
+        "timestamp": _iso(_local(row.completed_at, zone)),
+        "version": STATEMENT_VERSION,
+    }
+
+
 def _attempt_statement(row: AttemptRow, portal_url: str, zone: tzinfo) -> dict:
     course = _course_activity(portal_url, row.course_code, row.course_version, row.course_title)
     quiz = {
@@ -581,7 +635,8 @@ def xapi_statements(
     portal_url: str,
     tz: str | tzinfo = DEFAULT_ZONE,
 ) -> Iterator[dict]:
-    """xAPI statements: one "completed" per completion, then one "passed"/"failed" per attempt.
+    """xAPI statements: one "completed" per completion or "attended" per mentoring session, in
+    the rows' order, then one "passed"/"failed" per attempt.
 
     The two sources are read one after the other (never both open at once). Statement ids are
     deterministic (see `statement_id`), so sending an export twice does not duplicate records.
@@ -589,7 +644,10 @@ def xapi_statements(
     zone = _zone(tz)
     portal_url = portal_url.rstrip("/")
     for row in completions:
-        yield _completion_statement(row, portal_url, zone)
+        if row.kind == MENTORING:
+            yield _mentoring_statement(row, portal_url, zone)
+        else:
+            yield _completion_statement(row, portal_url, zone)
     for attempt in attempts:
         yield _attempt_statement(attempt, portal_url, zone)
 
@@ -617,6 +675,8 @@ def siasn_records(
     with each skipped row, so the caller can count them and report the number once the stream
     has been read to the end. SIASN's own ids (`id`, `instansiId`, `pnsOrangId`, `lokasiId`,
     `path`) are unknown to the portal and left null. Dates are local days in `tz`, dd-mm-yyyy.
+    A mentoring record (jenisDiklatId 15) starts and ends on its meeting's local day and has no
+    certificate number.
     """
     zone = _zone(tz)
     for row in rows:
@@ -624,8 +684,8 @@ def siasn_records(
             if on_skip is not None:
                 on_skip(row)
             continue
-        enrolled = _local(row.enrolled_at, zone)
         completed = _local(row.completed_at, zone)
+        enrolled = completed if row.enrolled_at is None else _local(row.enrolled_at, zone)
         yield {
             "nipBaru": row.nip,
             "id": None,

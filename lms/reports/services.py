@@ -18,7 +18,7 @@ from lms.reports.queries import (
     attempt_rows,
     completion_records,
     completion_rows,
-    count_completions,
+    count_records,
 )
 
 
@@ -63,9 +63,11 @@ def start_export(
     portal_url: str,
     organiser: str,
 ) -> StartedExport:
-    """Log the export (who, when, filter, rows) and return its body, to be streamed after commit."""
+    """Log the export (who, when, filter, rows) and return its body, to be streamed after commit.
+
+    The rows are learning records: completions and confirmed mentoring sessions."""
     export_format = FORMATS[fmt]
-    count = count_completions(f)
+    count = count_records(f)
     log = ExportLog(
         user_id=user_id, actor=actor, channel=channel, export_format=fmt,
         filters=f.describe(), row_count=count,

@@ -1,20 +1,29 @@
 """Report summaries for HR pages: totals, per course, per unit, per employee and the JP spread.
 
 Aggregates run in SQL; Python only merges a few grouped results (units and courses are few).
+Confirmed mentoring sessions are learning records of the mentee: they count in JP, per unit and per
+person, but not per course; a course, category or competency filter leaves them out (as exports do).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select, true
+from sqlalchemy import distinct, func, literal, select, true, union_all
 
 from lms.accounts.models import Unit, User
 from lms.catalog.models import Course, CourseVersion
 from lms.extensions import db
 from lms.learning.models import Completion, Enrolment
+from lms.mentoring.models import MentoringSession, Mentorship
 from lms.quiz.models import FINAL, QuizAttempt
-from lms.reports.queries import CompletionFilter, apply_filter, unit_and_descendants
+from lms.reports.queries import (
+    CompletionFilter,
+    apply_filter,
+    apply_mentoring_filter,
+    confirmed_sessions,
+    unit_and_descendants,
+)
 
 
 def _completions_joined(*columns):
@@ -30,24 +39,52 @@ def _completions_joined(*columns):
 @dataclass(frozen=True)
 class Summary:
     completions: int
-    learners: int
-    jp: float
-    average_score: float | None
+    learners: int  # people with a completion or a confirmed mentoring session in the filter
+    jp: float  # completions' and mentoring sessions' JP
+    average_score: float | None  # of completions
+    mentoring_sessions: int = 0
+    mentoring_jp: float = 0.0
+
+    @property
+    def records(self) -> int:
+        """The rows an export of the same filter writes."""
+        return self.completions + self.mentoring_sessions
+
+
+def _mentoring_in(f: CompletionFilter, *columns, units=None):
+    """`columns` over the confirmed sessions the filter covers, or None when it selects courses."""
+    if f.courses_only:
+        return None
+    return apply_mentoring_filter(confirmed_sessions(*columns), f, units=units)
 
 
 def summary(f: CompletionFilter) -> Summary:
     stmt = apply_filter(
         _completions_joined(
             func.count(Completion.id),
-            func.count(distinct(Completion.user_id)),
             func.coalesce(func.sum(Completion.jp), 0.0),
             func.avg(Completion.score),
         ),
         f,
     )
-    completions, learners, jp, average = db.session.execute(stmt).one()
+    completions, jp, average = db.session.execute(stmt).one()
     average = float(average) if average is not None else None
-    return Summary(completions, learners, float(jp or 0), average)
+    units = unit_and_descendants(f.unit_id) if f.unit_id else None  # one CTE in the UNION
+    people = apply_filter(_completions_joined(Completion.user_id.label("user_id")), f, units=units)
+    sessions, mentoring_jp = 0, 0.0
+    mentoring = _mentoring_in(
+        f, func.count(MentoringSession.id), func.coalesce(func.sum(MentoringSession.jp), 0.0)
+    )
+    if mentoring is not None:
+        sessions, mentoring_jp = db.session.execute(mentoring).one()
+        mentees = _mentoring_in(f, Mentorship.mentee_id.label("user_id"), units=units)
+        people = union_all(people, mentees)
+    people = people.subquery()
+    learners = db.session.scalar(select(func.count(distinct(people.c.user_id))))
+    return Summary(
+        completions, learners or 0, float(jp or 0) + float(mentoring_jp or 0), average,
+        sessions, float(mentoring_jp or 0),
+    )  # fmt: skip
 
 
 @dataclass
@@ -167,8 +204,10 @@ class UnitLine:
     employees: int = 0
     enrolled: int = 0
     completed: int = 0
-    jp: float = 0.0
+    jp: float = 0.0  # completions' and confirmed mentoring sessions' JP
     reached_target: int = 0
+    mentoring_sessions: int = 0  # confirmed sessions of the unit's mentees
+    mentoring_jp: float = 0.0
 
     @property
     def completion_rate(self) -> float | None:
@@ -208,6 +247,17 @@ def by_unit(f: CompletionFilter, jp_target: float) -> list[UnitLine]:
         if uid in lines:
             lines[uid].completed, lines[uid].jp = count, float(jp or 0)
 
+    # HR sees mentoring activity per unit: the sessions of the unit's mentees, and their JP.
+    mentoring = _mentoring_in(
+        f, User.unit_id, func.count(MentoringSession.id), func.sum(MentoringSession.jp)
+    )
+    if mentoring is not None:
+        for uid, count, jp in db.session.execute(mentoring.group_by(User.unit_id)):
+            if uid in lines:
+                line = lines[uid]
+                line.mentoring_sessions, line.mentoring_jp = count, float(jp or 0)
+                line.jp += line.mentoring_jp
+
     # The 20 JP entitlement counts every completion in the period, whatever course filter is set.
     totals = _jp_per_person(f).subquery()
     reached = (
@@ -223,8 +273,30 @@ def by_unit(f: CompletionFilter, jp_target: float) -> list[UnitLine]:
 
 
 def _jp_per_person(f: CompletionFilter):
-    totals = select(Completion.user_id.label("user_id"), func.sum(Completion.jp).label("jp"))
-    return _in_period(totals, Completion.completed_at, f).group_by(Completion.user_id)
+    """Per person with a record in the period: JP (completions and confirmed mentoring
+    sessions), completions (n) and mentoring sessions (m). Each kind is summed on its own
+    (completions through their time index) and the few totals per person are added up."""
+    courses = select(
+        Completion.user_id.label("user_id"),
+        func.sum(Completion.jp).label("jp"),
+        func.count(Completion.id).label("n"),
+        literal(0).label("m"),
+    )
+    courses = _in_period(courses, Completion.completed_at, f).group_by(Completion.user_id)
+    sessions = confirmed_sessions(
+        Mentorship.mentee_id.label("user_id"),
+        func.sum(MentoringSession.jp).label("jp"),
+        literal(0).label("n"),
+        func.count(MentoringSession.id).label("m"),
+    )
+    sessions = _in_period(sessions, MentoringSession.started_at, f).group_by(Mentorship.mentee_id)
+    both = union_all(courses, sessions).subquery()
+    return select(
+        both.c.user_id,
+        func.sum(both.c.jp).label("jp"),
+        func.sum(both.c.n).label("n"),
+        func.sum(both.c.m).label("m"),
+    ).group_by(both.c.user_id)
 
 
 @dataclass(frozen=True)
@@ -236,7 +308,8 @@ class EmployeeLine:
     unit_name: str | None
     jabatan: str | None
     completions: int
-    jp: float
+    jp: float  # completions' and confirmed mentoring sessions' JP in the period
+    mentoring_sessions: int = 0
 
 
 EMPLOYEE_SORTS = {"name", "jp", "-jp", "unit"}
@@ -258,7 +331,7 @@ def employees(
 
     `status` "below" keeps those under the JP target, "reached" those at or above it.
     """
-    totals = _jp_per_person(f).add_columns(func.count(Completion.id).label("n")).subquery()
+    totals = _jp_per_person(f).subquery()
     jp = func.coalesce(totals.c.jp, 0.0)
     stmt = (
         select(
@@ -270,6 +343,7 @@ def employees(
             User.jabatan,
             func.coalesce(totals.c.n, 0),
             jp,
+            func.coalesce(totals.c.m, 0),
         )
         .outerjoin(Unit, Unit.id == User.unit_id)
         .outerjoin(totals, totals.c.user_id == User.id)
@@ -334,12 +408,14 @@ class ActiveLearner:
     jabatan: str | None
     completions: int
     jp: float
+    mentoring_sessions: int = 0
 
 
 def most_active(f: CompletionFilter, per_unit: int = 5) -> list[ActiveLearner]:
     """The learners with the most JP in the period, the top `per_unit` of each unit (ties share
-    a rank), for recognition; only people with at least one completion in the period."""
-    totals = _jp_per_person(f).add_columns(func.count(Completion.id).label("n")).subquery()
+    a rank), for recognition; only people with at least one completion or confirmed mentoring
+    session in the period (mentoring JP count as the JP they are)."""
+    totals = _jp_per_person(f).subquery()
     rank = (
         func.rank()
         .over(partition_by=User.unit_id, order_by=(totals.c.jp.desc(), totals.c.n.desc()))
@@ -354,6 +430,7 @@ def most_active(f: CompletionFilter, per_unit: int = 5) -> list[ActiveLearner]:
             User.jabatan.label("jabatan"),
             totals.c.n.label("n"),
             totals.c.jp.label("jp"),
+            totals.c.m.label("m"),
         )
         .join(totals, totals.c.user_id == User.id)
         .outerjoin(Unit, Unit.id == User.unit_id)
@@ -369,5 +446,6 @@ def most_active(f: CompletionFilter, per_unit: int = 5) -> list[ActiveLearner]:
         .order_by(ranked.c.unit_name, ranked.c.rank, ranked.c.name)
     )
     return [
-        ActiveLearner(u, r, uid, name, jab, n, float(jp)) for u, r, uid, name, jab, n, jp in rows
+        ActiveLearner(u, r, uid, name, jab, n, float(jp), m)
+        for u, r, uid, name, jab, n, jp, m in rows
     ]

@@ -24,6 +24,7 @@ from lms.catalog.models import Course, CourseCompetency, CourseVersion
 from lms.content.vocabulary import BUILTIN_COMPETENCIES, CATEGORIES
 from lms.extensions import db
 from lms.learning.models import Completion
+from lms.mentoring.models import CONFIRMED, MentoringProgramme, MentoringSession, Mentorship
 from lms.presentation import competency_label
 from lms.reports import gain, services, summaries
 from lms.reports.forms import CompletionFilterForm
@@ -80,7 +81,7 @@ def _to_filter(form: CompletionFilterForm) -> CompletionFilter:
 COURSE_SORTS = {"title", "enrolments", "completions", "completion_rate", "pass_rate"}
 COURSE_SORTS |= {"median_score"}
 UNIT_SORTS = {"name", "employees", "enrolled", "completed", "completion_rate", "jp"}
-UNIT_SORTS |= {"reached_target"}
+UNIT_SORTS |= {"reached_target", "mentoring_sessions"}
 
 
 def _sorted(lines: list, key: str, allowed: set[str]) -> list:
@@ -183,15 +184,28 @@ def employee(user_id: int):
         .where(Completion.user_id == user_id)
         .order_by(Completion.completed_at.desc())
     ).all()
+    # Every confirmed session, one line each: this page is the person's learning record.
+    sessions = db.session.execute(
+        select(MentoringSession, MentoringProgramme.name, User.name)
+        .join(Mentorship, Mentorship.id == MentoringSession.mentorship_id)
+        .join(MentoringProgramme, MentoringProgramme.id == Mentorship.programme_id)
+        .join(User, User.id == Mentorship.mentor_id)
+        .where(Mentorship.mentee_id == user_id, MentoringSession.status == CONFIRMED)
+        .order_by(MentoringSession.started_at.desc())
+    ).all()
     zone = get_timezone()
     per_year: dict[int, float] = {}
     for completion, _title, _code in history:
         year = completion.completed_at.astimezone(zone).year
         per_year[year] = per_year.get(year, 0.0) + completion.jp
+    for session, _programme, _mentor in sessions:
+        year = session.started_at.astimezone(zone).year
+        per_year[year] = per_year.get(year, 0.0) + (session.jp or 0.0)
     return render_template(
         "reports/employee.html",
         person=person,
         history=history,
+        sessions=sessions,
         per_year=sorted(per_year.items(), reverse=True),
         jp_target=current_app.config["LMS_JP_TARGET"],
     )

@@ -17,6 +17,14 @@ from lms.catalog.models import CourseCompetency
 from lms.catalog.services import published_course
 from lms.extensions import db
 from lms.learning.models import Completion
+from lms.mentoring.models import (
+    CONFIRMED,
+    DECLINED,
+    PENDING,
+    MentoringProgramme,
+    MentoringSession,
+    Mentorship,
+)
 from lms.reports import exports, queries, services
 from lms.reports.models import ExportLog
 from lms.reports.queries import CompletionFilter
@@ -49,7 +57,8 @@ ZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC", "Europe/Amster
 @pytest.fixture
 def awkward(app, tmp_path):
     """Three courses (two with hostile titles), units in three zones, learners with hostile names
-    and no unit, non-ASN usernames, and completions around local midnight."""
+    and no unit, non-ASN usernames, and completions around local midnight; confirmed mentoring
+    sessions of two programmes (one hostile name) at the same moments, and unconfirmed ones."""
     for code in ("AAA-1", "BBB-1", "CCC-1"):
         import_course(app, write_course(tmp_path / code, code=code))
     with app.app_context():
@@ -109,6 +118,29 @@ def awkward(app, tmp_path):
                     )
                 )  # fmt: skip
                 n += 1
+        programmes = [
+            MentoringProgramme(name='=Mentoring; "CPNS"\nbaris dua', starts_on=date(2025, 1, 1)),
+            MentoringProgramme(name="Kepemimpinan Pengawas", starts_on=date(2025, 1, 1)),
+        ]
+        db.session.add_all(programmes)
+        db.session.flush()
+        for i, learner in enumerate(learners[1:], 1):
+            pairing = Mentorship(
+                programme_id=programmes[i % 2].id, mentor_id=learners[0].id,
+                mentee_id=learner.id, starts_on=date(2025, 1, 1),
+            )  # fmt: skip
+            db.session.add(pairing)
+            db.session.flush()
+            for k in range(3):
+                status = (CONFIRMED, CONFIRMED, PENDING if i % 2 else DECLINED)[k]
+                db.session.add(
+                    MentoringSession(
+                        mentorship_id=pairing.id, started_at=MOMENTS[(i * 3 + k) % len(MOMENTS)],
+                        minutes=45 * (k + 1), topic="Topik", logged_by_id=learners[0].id,
+                        status=status, jp=JPS[(i + k) % len(JPS)] if status == CONFIRMED else None,
+                        decided_at=MOMENTS[0] if status != PENDING else None,
+                    )
+                )  # fmt: skip
         db.session.commit()
     return n
 
@@ -154,7 +186,7 @@ def test_fast_csv_follows_every_filter(app, awkward, filters):
             f = CompletionFilter(**filters, unit_id=unit_id)
             served, reference = both_csvs(f)
             assert served == reference
-            assert served.count(b"\n") >= queries.count_completions(f) + 1
+            assert served.count(b"\n") >= queries.count_records(f) + 1
 
 
 @pytest.mark.postgres_only
@@ -191,7 +223,26 @@ def test_web_export_in_a_wita_unit(app, client, awkward, fmt, delimiter):
         reference = "".join(
             exports.csv_chunks(queries.completion_rows(f), delimiter=delimiter, tz=f.zone)
         )
-        assert log.row_count == queries.count_completions(f)
+        assert log.row_count == queries.count_records(f)
     assert served == reference.encode()
     assert b"+08:00" in served and b"+07:00" not in served
     assert io.StringIO(reference).read(1) == "\ufeff"
+
+
+@pytest.mark.parametrize("unit", [None, "KOTA"])
+def test_records_of_both_kinds_stream_in_time_order(app, awkward, monkeypatch, unit):
+    """Do the rows hold every completion and every confirmed session (no other) once, oldest
+    first by time, id and kind, across batch boundaries?"""
+    monkeypatch.setattr(queries, "BATCH", 3)
+    with app.app_context():
+        unit_id = db.session.scalar(sa.select(Unit.id).where(Unit.code == unit))
+        f = CompletionFilter(unit_id=unit_id)
+        rows = list(queries.completion_rows(f))
+        keys = [(r.completed_at, r.completion_id, r.kind) for r in rows]
+        assert keys == sorted(keys) and len(set(keys)) == len(keys)
+        sessions = {r.completion_id for r in rows if r.kind == "mentoring"}
+        confirmed = sa.select(MentoringSession.id).where(MentoringSession.status == CONFIRMED)
+        if unit_id is None:
+            assert sessions == set(db.session.scalars(confirmed))
+        assert sessions and len(rows) == queries.count_records(f)
+        assert {r.jenis_diklat for r in rows if r.kind == "mentoring"} == {15}

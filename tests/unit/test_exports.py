@@ -33,7 +33,7 @@ from lms.reports.exports import (
     write_xlsx,
     xapi_statements,
 )
-from lms.reports.rows import AttemptRow, CompletionRow
+from lms.reports.rows import COMPLETION, MENTORING, AttemptRow, CompletionRow
 
 PORTAL = "https://elearning.semarangkota.go.id"
 WIB = timedelta(hours=7)
@@ -91,6 +91,33 @@ def attempt(**changes) -> AttemptRow:
         "passed": True,
     }
     return AttemptRow(**(values | changes))
+
+
+def mentoring(**changes) -> CompletionRow:
+    """A confirmed mentoring session as the mentee's learning record (queries._mentoring_select)."""
+    values = {
+        "completion_id": 7,
+        "user_id": 10,
+        "nip": "198609262015051001",
+        "username": None,
+        "name": "Dra. Hj. Siti Ma’rifah, M.Si.",
+        "unit_code": "DPUPR",
+        "unit_name": "Dinas Pekerjaan Umum dan Penataan Ruang",
+        "course_code": "",
+        "course_title": "Mentoring: Mentoring CPNS 2026",
+        "course_version": None,
+        "competency_codes": (),
+        "jp": 2.0,
+        "jenis_diklat": 15,
+        "enrolled_at": None,
+        "completed_at": datetime(2026, 11, 24, 17, 30, tzinfo=UTC),  # 00:30 WIB on the 25th
+        "score": None,
+        "pass_mark": None,
+        "certificate_no": "",
+        "kind": MENTORING,
+        "minutes": 90,
+    }
+    return CompletionRow(**(values | changes))
 
 
 def sample_rows() -> list[CompletionRow]:
@@ -257,9 +284,11 @@ def record(row: CompletionRow, version_id: int) -> tuple:
     return (
         row.completion_id, row.user_id, row.nip, row.username, row.name, row.unit_code,
         row.unit_name, row.course_code, row.course_title, row.course_version, version_id, row.jp,
-        row.jenis_diklat, utc_text(row.enrolled_at.astimezone(UTC).replace(tzinfo=None)),
+        row.jenis_diklat,
+        utc_text(row.enrolled_at.astimezone(UTC).replace(tzinfo=None))
+        if row.enrolled_at is not None else None,
         utc_text(row.completed_at.astimezone(UTC).replace(tzinfo=None)), row.score,
-        row.pass_mark, row.certificate_no,
+        row.pass_mark, row.certificate_no, row.kind, row.minutes,
     )  # fmt: skip
 
 
@@ -269,12 +298,16 @@ def version_of(row: CompletionRow) -> tuple:
 
 def both_csvs(rows: list[CompletionRow], *, delimiter=",", tz="Asia/Jakarta", batch=3):
     """The reference CSV (from rows) and the fast one (from records, `batch` records a batch)."""
-    # One version id per distinct course code, title, number and competencies, as in the database.
+    # One version id per distinct course code, title, number and competencies, as in the database;
+    # none for a mentoring record.
     versions: dict[tuple, int] = {}
     for r in rows:
-        versions.setdefault(version_of(r), len(versions) + 1)
-    competencies = {versions[version_of(r)]: r.competency_codes for r in rows}
-    records = [record(r, versions[version_of(r)]) for r in rows]
+        if r.kind == COMPLETION:
+            versions.setdefault(version_of(r), len(versions) + 1)
+    competencies = {
+        versions[version_of(r)]: r.competency_codes for r in rows if r.kind == COMPLETION
+    }
+    records = [record(r, versions.get(version_of(r))) for r in rows]
     batches = [(records[i : i + batch], competencies) for i in range(0, len(records), batch)]
     reference = "".join(csv_chunks(rows, delimiter=delimiter, tz=tz))
     fast = "".join(csv_record_chunks(batches, delimiter=delimiter, tz=tz))
@@ -290,6 +323,10 @@ def test_csv_from_records_equals_csv_from_rows(delimiter, tz):
                    name=text, unit_code=text or None, unit_name=text or None,
                    certificate_no=f"{text}{n}", course_code=f"K-{n}", course_title=text,
                    competency_codes=(text, "M1") if text else (), jp=0.25 * n, score=100 / (n + 1))
+        for n, text in enumerate(TRICKY_TEXT)
+    ] + [
+        mentoring(completion_id=100 + n, user_id=20 + n, name=text, unit_code=text or None,
+                  course_title=f"Mentoring: {text}", jp=0.5 * n, minutes=n + 1)
         for n, text in enumerate(TRICKY_TEXT)
     ]  # fmt: skip
     reference, fast = both_csvs(rows, delimiter=delimiter, tz=tz)
@@ -375,9 +412,22 @@ def completions(draw):
     )  # fmt: skip
 
 
+@st.composite
+def mentoring_records(draw):
+    programme = draw(st.integers(1, 3))
+    return mentoring(
+        completion_id=draw(st.integers(1, 10**6)), user_id=draw(st.integers(1, 10**6)),
+        nip=draw(st.one_of(st.none(), texts)), username=draw(st.one_of(st.none(), texts)),
+        name=draw(texts), unit_code=draw(st.one_of(st.none(), texts)),
+        unit_name=draw(st.one_of(st.none(), texts)),
+        course_title=f"Mentoring: =Program {programme};\n", jp=draw(numbers),
+        completed_at=draw(moments), minutes=draw(st.integers(1, 1440)),
+    )  # fmt: skip
+
+
 @settings(max_examples=200, deadline=None)
 @given(
-    rows=st.lists(completions(), max_size=12),
+    rows=st.lists(st.one_of(completions(), mentoring_records()), max_size=12),
     delimiter=st.sampled_from([",", ";"]),
     tz=st.sampled_from(ZONES),
     batch=st.integers(1, 5),
@@ -452,7 +502,8 @@ def test_json_array_parses_with_typed_values():
     """Does the JSON export parse as an array keyed by the column keys, with typed values?"""
     records = json.loads("".join(json_chunks(sample_rows())))
     assert len(records) == 4
-    assert all(list(record) == KEYS for record in records)
+    assert all(list(record) == [*KEYS, "kind"] for record in records)
+    assert {record["kind"] for record in records} == {COMPLETION}
     first = records[0]
     assert first["competency_codes"] == ["M1", "T-PBJ"]
     assert first["jp"] == 2.5 and first["score"] == 82.5 and first["course_version"] == 2
@@ -715,3 +766,139 @@ def test_exports_stream_without_reading_every_row_first(writer):
     assert source.produced <= 2 * CHUNK_ROWS + 1
     rest = sum(1 for _ in chunks)
     assert source.produced == MANY and rest >= MANY // CHUNK_ROWS - 2
+
+
+# --- Mentoring records ----------------------------------------------------------------------------
+
+
+def test_csv_mentoring_record_leaves_course_cells_empty_and_names_its_kind():
+    """Is a mentoring session a CSV line of its own: title, JP, local start day, "Mentoring"?"""
+    for delimiter, jp in ((",", "1.5"), (";", "1,5")):
+        table = read_csv([completion(), mentoring(jp=1.5)], delimiter=delimiter)
+        assert table[0][-1] == "Jenis" and table[0][:-1] == LABELS[:-1]
+        course, session = by_key(table[1]), by_key(table[2])
+        assert course["jenis"] == "E-Learning"
+        assert session["jenis"] == "Mentoring"
+        assert session["course_title"] == "Mentoring: Mentoring CPNS 2026"
+        assert session["jp"] == jp
+        assert session["completed_on"] == "2026-11-25"  # the local start day, not UTC's 24th
+        assert session["completed_at"] == "2026-11-25T00:30:00+07:00"
+        empty = ("course_code", "course_version", "competency_codes", "enrolled_at", "score")
+        assert all(session[key] == "" for key in (*empty, "certificate_no"))
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+def test_csv_from_records_equals_csv_from_rows_with_mentoring_between(delimiter):
+    """With sessions of two programmes between completions, is the fast CSV still the same?"""
+    rows = [
+        completion(),
+        mentoring(),
+        mentoring(completion_id=8, course_title='Mentoring: =Kepemimpinan; "A"'),
+        completion(completion_id=2, certificate_no="SERT/2026/0002"),
+        mentoring(completion_id=9, minutes=1440, jp=32.0),
+    ]
+    reference, fast = both_csvs(rows, delimiter=delimiter, batch=2)
+    assert fast == reference
+    assert '"Mentoring: =Kepemimpinan; ""A"""' in fast
+
+
+def test_xlsx_mentoring_record():
+    """In the workbook, is a mentoring session typed, dated locally and marked "Mentoring"?"""
+    buffer = io.BytesIO()
+    write_xlsx([completion(), mentoring()], buffer)
+    buffer.seek(0)
+    sheet = openpyxl.load_workbook(buffer)["Penyelesaian"]
+    assert sheet.cell(1, len(KEYS)).value == "Jenis"
+    session = xlsx_record(sheet, 3)
+    assert session["jenis"] == "Mentoring" and xlsx_record(sheet, 2)["jenis"] == "E-Learning"
+    assert session["jp"] == 2 and session["course_title"] == "Mentoring: Mentoring CPNS 2026"
+    assert session["completed_on"] == datetime(2026, 11, 25)  # noqa: DTZ001
+    assert session["score"] is None and session["enrolled_at"] is None
+
+
+def test_json_mentoring_record():
+    """Does JSON say which kind a record is, with nulls where a session has no course facts?"""
+    course, session = json.loads("".join(json_chunks([completion(), mentoring()])))
+    assert course["kind"] == "completion" and session["kind"] == "mentoring"
+    assert session["jenis"] == "Mentoring" and session["jp"] == 2.0
+    assert session["score"] is None and session["enrolled_at"] is None
+    assert session["course_version"] is None and session["competency_codes"] == []
+    assert session["completed_on"] == "2026-11-25"
+
+
+def test_xapi_mentoring_statement():
+    """Is a session an 'attended' statement on a meeting activity, lasting its minutes?"""
+    s = read_ndjson([mentoring()], [])[0]
+    assert s["verb"] == {
+        "id": "http://adlnet.gov/expapi/verbs/attended",
+        "display": {"en-US": "attended", "id-ID": "menghadiri"},
+    }
+    assert s["object"] == {
+        "objectType": "Activity",
+        "id": f"{PORTAL}/mentoring/sessions/7",
+        "definition": {
+            "type": "http://adlnet.gov/expapi/activities/meeting",
+            "name": {"id-ID": "Mentoring: Mentoring CPNS 2026"},
+        },
+    }
+    assert s["result"] == {"completion": True, "duration": "PT1H30M"}
+    assert s["timestamp"] == "2026-11-25T00:30:00+07:00"
+    assert s["actor"]["account"]["name"] == "198609262015051001"
+    assert s["version"] == "1.0.0"
+
+
+def test_xapi_mentoring_ids_are_stable_and_apart_from_completions():
+    """Does session 1 keep its statement id across exports, apart from completion 1's?"""
+    first = read_ndjson([mentoring(completion_id=1)], [])[0]["id"]
+    assert first == read_ndjson([mentoring(completion_id=1)], [], f"{PORTAL}/")[0]["id"]
+    assert first != read_ndjson([completion(completion_id=1)], [])[0]["id"]
+    assert str(uuid.UUID(first)) == first
+
+
+def test_siasn_mentoring_record():
+    """Is a session a SIASN record with jenisDiklatId 15, its programme, whole hours, local day?"""
+    course, session = siasn_records([completion(), mentoring(jp=2.5)], organiser="BKPSDM")
+    assert list(session) == SIASN_FIELDS
+    assert session["jenisDiklatId"] == 15 and course["jenisDiklatId"] == 16
+    assert session["namaKursus"] == "Mentoring: Mentoring CPNS 2026"
+    assert session["jumlahJam"] == 3
+    assert session["tanggalKursus"] == session["tanggalSelesaiKursus"] == "25-11-2026"
+    assert session["tahunKursus"] == 2026
+    assert session["nomorSertipikat"] == ""
+
+
+# --- Merging the two record streams (PostgreSQL's path) ------------------------------------------
+
+
+def _stream_batches(rows: list[tuple], size: int):
+    return iter([rows[i : i + size] for i in range(0, len(rows), size)])
+
+
+def _record(moment: int, record_id: int, kind: str) -> tuple:
+    """A driver record with only what the merge reads: time (14), id (0) and kind (18)."""
+    return (record_id, *[None] * 13, f"2026-01-01 00:00:{moment:02d}.000000", *[None] * 3, kind)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    completion_times=st.lists(st.integers(0, 20), max_size=15),
+    session_times=st.lists(st.integers(0, 20), max_size=15),
+    batch=st.integers(1, 4),
+)
+def test_merged_streams_are_one_stream_in_record_order(completion_times, session_times, batch):
+    """Whatever the times (equal ones too) and batch sizes, is every record there once, in
+    (time, id, kind) order, as SQLite's UNION ALL gives it?"""
+    from lms.reports.queries import _merged_batches, _record_key
+
+    completions = [_record(t, n, COMPLETION) for n, t in enumerate(completion_times, 1)]
+    sessions = [_record(t, n, MENTORING) for n, t in enumerate(session_times, 1)]
+    completions.sort(key=_record_key)  # each stream in its own index order
+    sessions.sort(key=_record_key)
+    merged = [
+        row
+        for chunk in _merged_batches(
+            _stream_batches(completions, batch), _stream_batches(sessions, batch)
+        )
+        for row in chunk
+    ]
+    assert merged == sorted(completions + sessions, key=_record_key)
