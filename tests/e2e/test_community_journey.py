@@ -4,7 +4,8 @@ confirmed by the other, and counted in the mentee's learning hours."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tests.e2e.accessibility import assert_accessible
@@ -65,17 +66,19 @@ def test_a_question_is_answered_and_both_sides_are_told(live_server, browser, pa
 
 
 def test_a_mentoring_session_is_confirmed_by_the_other_side(live_server, browser, page):
-    """Can the mentee log a session, the mentor confirm it, and the mentee see it confirmed?"""
+    """Can the mentee log a session, the mentor confirm it, and the mentee see it confirmed and
+    counted in this year's JP?"""
     _app, base = live_server
     sign_in(page, base, *LEARNER)
     page.goto(f"{base}/my")
+    before = mentoring_jp(page)
     submit(page, "a[href$='/mentoring/']")
     assert_accessible(page, "mentoring: my pairings")
     submit(page, "main a[href*='/mentoring/pairings/']")
     assert_accessible(page, "mentoring: pairing")
-    yesterday = datetime.now(ZoneInfo("Asia/Jakarta")).date() - timedelta(days=1)
-    page.fill("#day", yesterday.isoformat())
-    page.fill("#start", "08:00")
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()  # this year's JP, whatever the day
+    page.fill("#day", today.isoformat())
+    page.fill("#start", "00:00")
     page.fill("#minutes", "45")
     page.fill("#topic", "Menyusun piagam proyek")
     page.fill("#notes", "Draf **piagam** proyek puskesmas keliling.")
@@ -94,3 +97,11 @@ def test_a_mentoring_session_is_confirmed_by_the_other_side(live_server, browser
     page.goto(pairing_url)
     session = page.locator("article", has=page.locator("h3", has_text="Menyusun piagam proyek"))
     assert session.locator(".tag-ok").count() == 1
+    page.goto(f"{base}/my")
+    assert mentoring_jp(page) == before + 1  # 45 minutes are 1 JP; the demo's pending one is not
+
+
+def mentoring_jp(page) -> float:
+    """The dashboard's "Mentoring: N JP" (0 when no confirmed session counts this year)."""
+    found = re.search(r"Mentoring: ([\d.,]+) JP", page.locator("main").inner_text())
+    return float(found.group(1).replace(".", "").replace(",", ".")) if found else 0.0

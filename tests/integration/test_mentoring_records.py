@@ -203,7 +203,8 @@ def test_a_confirmed_session_keeps_the_learning_streak(app, world):
     page = as_person(app, world, "mira").get("/my").get_data(as_text=True)
     assert "No learning streak yet" in page
     with app.app_context():
-        logged(pairing_id, recent, 60)
+        # A minute apart: a pairing holds one session per start time.
+        logged(pairing_id, recent - timedelta(minutes=1), 60)
         db.session.commit()
     page = as_person(app, world, "mira").get("/my").get_data(as_text=True)
     assert "Learning streak: 1 month." in page and "Mentoring: 1.3 JP" in page
