@@ -44,7 +44,6 @@ from lms.learning.models import Completion, Enrolment, ModuleProgress
 from lms.notifications.services import notify_many, register_kind
 from lms.reports import tables
 from lms.reports.exports import Column
-from lms.reports.models import ExportLog
 from lms.reports.queries import unit_and_descendants
 
 MAX_PEOPLE_LINES = 2000
@@ -733,22 +732,6 @@ OVERDUE_COLUMNS = (
     Column("days_overdue", "Hari terlambat", 10),
     Column("progress", "Kemajuan (%)", 10),
 )
-OVERDUE_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
-
-
-@dataclass
-class OverdueExport:
-    log: ExportLog
-    mimetype: str
-    body: bytes
-
-    @property
-    def filename(self) -> str:
-        extension = OVERDUE_FORMATS[self.log.export_format.removeprefix("overdue-")][1]
-        return f"pelatihan-terlambat-{self.log.at.strftime('%Y%m%d-%H%M')}.{extension}"
 
 
 def overdue_records(lines: Sequence[AssignedLine]) -> list[dict]:
@@ -769,18 +752,11 @@ def overdue_records(lines: Sequence[AssignedLine]) -> list[dict]:
 
 def export_overdue(
     fmt: str, f: OverdueFilter, *, default_zone: str, now: datetime, actor: str, user_id: int
-) -> OverdueExport:
+) -> tables.TableExport:
     """The overdue list as CSV or XLSX, logged like every other export of personal data."""
-    mimetype, _extension = OVERDUE_FORMATS[fmt]
-    records = overdue_records(overdue_lines(f, default_zone, now))
-    log = ExportLog(
-        user_id=user_id, actor=actor, channel="web", export_format=f"overdue-{fmt}",
-        filters={"report": "assignments-overdue", **f.describe()}, row_count=len(records),
+    return tables.logged_table_export(
+        fmt, report="assignments-overdue", log_name="overdue",
+        file_stem="pelatihan-terlambat", sheet="Pelatihan terlambat", columns=OVERDUE_COLUMNS,
+        records=overdue_records(overdue_lines(f, default_zone, now)), filters=f.describe(),
+        actor=actor, channel="web", user_id=user_id,
     )  # fmt: skip
-    db.session.add(log)
-    db.session.flush()
-    if fmt == "csv":
-        body = tables.table_csv(OVERDUE_COLUMNS, records).encode("utf-8")
-    else:
-        body = tables.table_xlsx("Pelatihan terlambat", OVERDUE_COLUMNS, records)
-    return OverdueExport(log, mimetype, body)

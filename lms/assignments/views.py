@@ -7,7 +7,6 @@ from datetime import datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -33,6 +32,7 @@ from lms.clock import utcnow
 from lms.competency.services import course_offers, dictionary
 from lms.errors import DomainError, translate
 from lms.extensions import db
+from lms.reports.tables import TABLE_FORMATS
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
@@ -291,14 +291,14 @@ def overdue():
         return render_template("assignments/overdue.html", form=form, lines=None), 400
     lines = services.overdue_lines(_overdue_filter(form), _default_zone(), utcnow())
     return render_template(
-        "assignments/overdue.html", form=form, lines=lines, formats=services.OVERDUE_FORMATS
+        "assignments/overdue.html", form=form, lines=lines, formats=TABLE_FORMATS
     )
 
 
 @bp.route("/overdue/export/<fmt>", methods=["POST"])
 @allow(HR)
 def overdue_export(fmt: str):
-    if fmt not in services.OVERDUE_FORMATS:
+    if fmt not in TABLE_FORMATS:
         abort(404)
     form = _overdue_form()
     if not form.validate():
@@ -307,6 +307,4 @@ def overdue_export(fmt: str):
         fmt, _overdue_filter(form), default_zone=_default_zone(), now=utcnow(),
         actor=current_user.login, user_id=current_user.id,
     )  # fmt: skip
-    response = Response(started.body, mimetype=started.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{started.filename}"'
-    return response
+    return started.response()

@@ -19,7 +19,6 @@ from lms.extensions import db
 from lms.learning.models import Completion
 from lms.reports import tables
 from lms.reports.exports import Column
-from lms.reports.models import ExportLog
 from lms.reports.queries import unit_and_descendants
 
 _DEVELOPED_BY_COMPLETION = CourseCompetency.course_version_id == Completion.course_version_id
@@ -117,22 +116,6 @@ KIND_NAMES = {
     "socio-cultural": "Sosial kultural",
     "technical": "Teknis",
 }
-NEED_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
-
-
-@dataclass
-class NeedsExport:
-    log: ExportLog
-    mimetype: str
-    body: bytes
-
-    @property
-    def filename(self) -> str:
-        extension = NEED_FORMATS[self.log.export_format.removeprefix("training-needs-")][1]
-        return f"kebutuhan-pelatihan-{self.log.at.strftime('%Y%m%d-%H%M')}.{extension}"
 
 
 def need_records(needs: TrainingNeeds) -> list[dict]:
@@ -153,19 +136,12 @@ def need_records(needs: TrainingNeeds) -> list[dict]:
 
 def export_training_needs(
     fmt: str, unit_id: int | None, *, actor: str, channel: str, user_id: int | None
-) -> NeedsExport:
+) -> tables.TableExport:
     """The training-needs report as CSV or XLSX, logged like every other export."""
-    mimetype, _extension = NEED_FORMATS[fmt]
-    records = need_records(training_needs(unit_id))
-    log = ExportLog(
-        user_id=user_id, actor=actor, channel=channel, export_format=f"training-needs-{fmt}",
-        filters={"report": "training-needs", **({"unit_id": unit_id} if unit_id else {})},
-        row_count=len(records),
+    return tables.logged_table_export(
+        fmt, report="training-needs", log_name="training-needs",
+        file_stem="kebutuhan-pelatihan", sheet="Kebutuhan pelatihan", columns=NEED_COLUMNS,
+        records=need_records(training_needs(unit_id)),
+        filters={"unit_id": unit_id} if unit_id else {},
+        actor=actor, channel=channel, user_id=user_id,
     )  # fmt: skip
-    db.session.add(log)
-    db.session.flush()
-    if fmt == "csv":
-        body = tables.table_csv(NEED_COLUMNS, records).encode("utf-8")
-    else:
-        body = tables.table_xlsx("Kebutuhan pelatihan", NEED_COLUMNS, records)
-    return NeedsExport(log, mimetype, body)

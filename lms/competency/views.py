@@ -48,6 +48,7 @@ from lms.errors import DomainError, translate
 from lms.extensions import db
 from lms.imports.pages import ImportPages
 from lms.learning.views import verification_url
+from lms.reports.tables import TABLE_FORMATS
 
 bp = Blueprint("competency", __name__)
 
@@ -316,14 +317,14 @@ def training_needs():
         "competency/training_needs.html",
         form=form,
         needs=found,
-        formats=needs.NEED_FORMATS,
+        formats=TABLE_FORMATS,
     )
 
 
 @bp.route("/reports/training-needs/export/<fmt>", methods=["POST"])
 @allow(HR)
 def training_needs_export(fmt: str):
-    if fmt not in needs.NEED_FORMATS:
+    if fmt not in TABLE_FORMATS:
         abort(404)
     form = _unit_form()
     if not form.validate():
@@ -332,6 +333,4 @@ def training_needs_export(fmt: str):
         fmt, form.unit.data or None, actor=current_user.login, channel="web",
         user_id=current_user.id,
     )  # fmt: skip
-    response = Response(started.body, mimetype=started.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{started.filename}"'
-    return response
+    return started.response()

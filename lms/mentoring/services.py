@@ -33,8 +33,8 @@ from lms.mentoring.models import (
     Mentorship,
 )
 from lms.notifications.services import notify, register_kind
+from lms.reports import tables
 from lms.reports.exports import Column
-from lms.reports.models import ExportLog
 from lms.reports.queries import unit_and_descendants
 
 MIN_MINUTES, MAX_MINUTES = 15, 480
@@ -874,10 +874,6 @@ ACTIVITY_COLUMNS = (
     Column("hours", "Jam dikonfirmasi", 14),
     Column("jp", "JP", 10),
 )
-ACTIVITY_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", "csv"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
-}
 NO_UNIT = "(tanpa unit kerja)"
 
 
@@ -897,34 +893,13 @@ def activity_records(activity: Activity) -> list[dict]:
     ]
 
 
-@dataclass
-class ActivityExport:
-    log: ExportLog
-    mimetype: str
-    body: bytes
-
-    @property
-    def filename(self) -> str:
-        extension = ACTIVITY_FORMATS[self.log.export_format.removeprefix("mentoring-")][1]
-        return f"aktivitas-mentoring-{self.log.at.strftime('%Y%m%d-%H%M')}.{extension}"
-
-
 def export_activity(
     fmt: str, f: ActivityFilter, *, actor: str, channel: str, user_id: int | None
-) -> ActivityExport:
+) -> tables.TableExport:
     """Mentoring activity per unit as CSV or XLSX, logged like every other export."""
-    from lms.reports import tables
-
-    mimetype, _extension = ACTIVITY_FORMATS[fmt]
-    records = activity_records(activity_per_unit(f))
-    log = ExportLog(
-        user_id=user_id, actor=actor, channel=channel, export_format=f"mentoring-{fmt}",
-        filters={"report": "mentoring-activity", **f.describe()}, row_count=len(records),
+    return tables.logged_table_export(
+        fmt, report="mentoring-activity", log_name="mentoring",
+        file_stem="aktivitas-mentoring", sheet="Aktivitas mentoring", columns=ACTIVITY_COLUMNS,
+        records=activity_records(activity_per_unit(f)), filters=f.describe(),
+        actor=actor, channel=channel, user_id=user_id,
     )  # fmt: skip
-    db.session.add(log)
-    db.session.flush()
-    if fmt == "csv":
-        body = tables.table_csv(ACTIVITY_COLUMNS, records).encode("utf-8")
-    else:
-        body = tables.table_xlsx("Aktivitas mentoring", ACTIVITY_COLUMNS, records)
-    return ActivityExport(log, mimetype, body)

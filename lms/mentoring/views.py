@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -44,6 +43,7 @@ from lms.mentoring.forms import (
 )
 from lms.mentoring.models import PENDING, MentoringProgramme, MentoringSession, Mentorship
 from lms.presentation import number
+from lms.reports.tables import TABLE_FORMATS
 
 bp = Blueprint("mentoring", __name__, url_prefix="/mentoring")
 
@@ -438,14 +438,14 @@ def activity():
         "mentoring/activity.html",
         form=form,
         activity=services.activity_per_unit(f),
-        formats=services.ACTIVITY_FORMATS,
+        formats=TABLE_FORMATS,
     )
 
 
 @bp.post("/activity/export/<fmt>")
 @allow(HR)
 def activity_export(fmt: str):
-    if fmt not in services.ACTIVITY_FORMATS:
+    if fmt not in TABLE_FORMATS:
         abort(404)
     form = _activity_form()
     if not form.validate():
@@ -454,6 +454,4 @@ def activity_export(fmt: str):
         fmt, _activity_filter(form), actor=current_user.login, channel="web",
         user_id=current_user.id,
     )  # fmt: skip
-    response = Response(started.body, mimetype=started.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{started.filename}"'
-    return response
+    return started.response()
