@@ -122,9 +122,11 @@ def _register_hooks(app: Flask) -> None:
     from lms import request_log
     from lms.access import enforce
     from lms.database import request_writes
+    from lms.errors import refuse_null_characters
     from lms.extensions import db
 
     request_log.register(app)  # first, so its timer covers the other hooks
+    app.before_request(refuse_null_characters)
     app.before_request(enforce)
 
     @app.after_request

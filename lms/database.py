@@ -61,3 +61,29 @@ def configure_engine(engine: Engine) -> None:
         # Sent to the driver directly: every request runs this, and as a SQLAlchemy statement
         # (events, cursor, result) it cost 3% of a module page view.
         connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+SEARCH_MAX = 100  # characters of a search term that count; nobody's name or title is longer
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (escape character backslash) matching `text` anywhere, case as given.
+
+    % and _ are searched for as themselves, and the term is cut to SEARCH_MAX characters: SQLite
+    refuses LIKE patterns over 50,000 bytes, and a pasted page of text finds nothing anyway.
+    """
+    term = text[:SEARCH_MAX].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{term}%"
+
+
+DB_INT_MAX = 2**31 - 1  # the largest INTEGER every supported database stores
+
+
+def whole_number(value, default: int | None = None, *, low: int = 1, high: int = DB_INT_MAX):
+    """An id or page number from a URL: `default` unless it is a whole number in low..high
+    (a number beyond what the database stores would otherwise fail the query, not find nothing)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if low <= number <= high else default

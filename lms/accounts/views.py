@@ -27,6 +27,7 @@ from lms.accounts.forms import LANGUAGES, LanguageForm, LoginForm, PasswordForm,
 from lms.accounts.models import ADMIN, Unit, User
 from lms.accounts.nip import InvalidNip, looks_like_nip, normalise_nip
 from lms.content.problems import N_
+from lms.database import contains_pattern, whole_number
 from lms.errors import DomainError, translate
 from lms.extensions import db, limiter
 
@@ -158,12 +159,16 @@ def _unit_choices() -> list[SelectChoice]:
 @allow(ADMIN)
 def users():
     q = (request.args.get("q") or "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = whole_number(request.args.get("page"), 1)
     stmt = select(User).order_by(User.name)
     if q:
-        like = f"%{q.lower()}%"
+        like = contains_pattern(q.lower())
         stmt = stmt.where(
-            or_(func.lower(User.name).like(like), User.nip.like(like), User.username.like(like))
+            or_(
+                func.lower(User.name).like(like, escape="\\"),
+                User.nip.like(like, escape="\\"),
+                User.username.like(like, escape="\\"),
+            )
         )
     pagination = db.paginate(stmt, page=page, per_page=USERS_PER_PAGE, error_out=False)
     return render_template("admin/users.html", pagination=pagination, q=q)

@@ -38,6 +38,7 @@ from lms.catalog.models import Course, CourseVersion, ModuleVersion
 from lms.clock import utcnow
 from lms.competency.services import jabatan_key, normalise_jabatan
 from lms.content.problems import N_
+from lms.database import contains_pattern
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.learning.models import Completion, Enrolment, ModuleProgress
@@ -175,7 +176,8 @@ def _target_users(target: Target) -> Select:
         first_word = jabatan_key(target.jabatan).split(" ")[0]
         stmt = stmt.where(User.jabatan.is_not(None))
         if first_word.isascii():
-            stmt = stmt.where(func.lower(User.jabatan).contains(first_word, autoescape=True))
+            like = contains_pattern(first_word)
+            stmt = stmt.where(func.lower(User.jabatan).like(like, escape="\\"))
         return stmt
     return stmt.where(User.id.in_(target.user_ids))
 

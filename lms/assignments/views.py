@@ -30,6 +30,7 @@ from lms.assignments.status import STATUS_ORDER
 from lms.catalog.models import Course
 from lms.clock import utcnow
 from lms.competency.services import course_offers, dictionary
+from lms.database import whole_number
 from lms.errors import DomainError, translate
 from lms.extensions import db
 from lms.reports.tables import TABLE_FORMATS
@@ -211,7 +212,7 @@ def detail(assignment_id: int):
     sort = request.args.get("sort", "status")
     if sort == "status":
         people.sort(key=lambda p: (p.status.sort_key, -p.status.days_overdue, p.name))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = whole_number(request.args.get("page"), 1)
     pages = max((len(people) + PEOPLE_PER_PAGE - 1) // PEOPLE_PER_PAGE, 1)
     if page > pages:
         abort(404)

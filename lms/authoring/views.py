@@ -48,6 +48,7 @@ from lms.catalog.models import Course
 from lms.catalog.snapshots import cache as snapshot_cache
 from lms.content.diff import diff_packages
 from lms.content.problems import N_, PackageInvalid
+from lms.database import whole_number
 from lms.errors import DomainError, translate
 from lms.extensions import db
 
@@ -209,10 +210,7 @@ def add_module(code: str):
 
 
 def _revision(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return whole_number(value, low=0)
 
 
 @bp.route("/courses/<code>/modules/<key>", methods=["GET", "POST"])

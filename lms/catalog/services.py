@@ -17,6 +17,7 @@ from lms.catalog.models import Course, CourseCompetency, CourseModule, CourseVer
 from lms.competency.services import known_codes
 from lms.content.package import CoursePackage, read_packages
 from lms.content.problems import PackageInvalid
+from lms.database import contains_pattern
 from lms.extensions import db
 
 
@@ -152,8 +153,7 @@ def search_catalog(
         .order_by(CourseVersion.title)
     )
     if query:
-        text = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{text}%"
+        like = contains_pattern(query.strip().lower())
         stmt = stmt.where(
             or_(
                 func.lower(CourseVersion.title).like(like, escape="\\"),

@@ -24,6 +24,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user
 
 from lms.access import SIGNED_IN, allow
+from lms.database import whole_number
 from lms.discussions import services
 from lms.discussions.forms import AnswerForm, AskForm, EditForm, ReasonForm
 from lms.discussions.services import Participation
@@ -106,7 +107,7 @@ def index(code: str):
                 _("Your question has been posted. The course's trainers have been told."), "success"
             )
             return redirect(url_for(".thread", code=code, thread_id=thread.id))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = whole_number(request.args.get("page"), 1)
     pagination, lines = services.thread_page(
         course, module[2] if module else None, page, part.moderator
     )

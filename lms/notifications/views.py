@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import SIGNED_IN, allow
+from lms.database import whole_number
 from lms.notifications import services
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -15,7 +16,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.get("")
 @allow(SIGNED_IN)
 def index():
-    page = request.args.get("page", 1, type=int)
+    page = whole_number(request.args.get("page"), 1)
     pagination = services.page_for(current_user.id, max(page, 1))
     return render_template(
         "notifications/index.html", pagination=pagination, message=services.message

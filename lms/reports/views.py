@@ -22,6 +22,7 @@ from lms.access import allow
 from lms.accounts.models import ADMIN, HR, Unit, User
 from lms.catalog.models import Course, CourseCompetency, CourseVersion
 from lms.content.vocabulary import BUILTIN_COMPETENCIES, CATEGORIES
+from lms.database import whole_number
 from lms.extensions import db
 from lms.learning.models import Completion
 from lms.mentoring.models import CONFIRMED, MentoringProgramme, MentoringSession, Mentorship
@@ -136,7 +137,7 @@ def employees():
         return render_template("reports/employees.html", form=form, filter=None), 400
     f = _to_filter(form)
     form.since.data, form.until.data = f.since, f.until
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = whole_number(request.args.get("page"), 1)
     sort = request.args.get("sort", "name")
     status = request.args.get("status")
     status = status if status in summaries.JP_STATUSES else None
@@ -239,7 +240,7 @@ def export(fmt: str):
 @bp.route("/audit")
 @allow(ADMIN)
 def audit():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = whole_number(request.args.get("page"), 1)
     pagination = db.paginate(
         select(ExportLog).order_by(ExportLog.at.desc(), ExportLog.id.desc()),
         page=page,
