@@ -146,7 +146,14 @@ class NewModuleForm(FlaskForm):
     revision = HiddenField()
 
 
-class ModuleForm(RevisionForm):
+class FileEditForm(RevisionForm):
+    """An editor of one file of the draft: `base` is the hash of the file as the page showed it,
+    so a save can go through when co-authors changed only other files meanwhile."""
+
+    base = HiddenField()
+
+
+class ModuleForm(FileEditForm):
     title = StringField(_l("Module title"), validators=[DataRequired(), Length(max=200)])
     minutes = IntegerField(
         _l("Estimated minutes"), validators=[DataRequired(), NumberRange(1, 600)]
@@ -156,13 +163,13 @@ class ModuleForm(RevisionForm):
     )
 
 
-class QuizForm(RevisionForm):
+class QuizForm(FileEditForm):
     text = TextAreaField(
         _l("Final quiz (Markdown quiz syntax)"), validators=[Optional(), Length(max=MAX_MARKDOWN)]
     )
 
 
-class PretestForm(RevisionForm):
+class PretestForm(FileEditForm):
     text = TextAreaField(
         _l("Pre-test (Markdown quiz syntax; leave empty for no pre-test)"),
         validators=[Optional(), Length(max=MAX_MARKDOWN)],

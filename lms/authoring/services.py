@@ -6,8 +6,10 @@ each other. Publishing runs the same validator as `check-courses` and the same i
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -379,16 +381,59 @@ def add_module(draft: CourseDraft, revision: int, user: User, title: str, minute
     return key
 
 
-def save_module(
-    draft: CourseDraft, revision: int, user: User, key: str, title: str, minutes: int, body: str
+def file_hash(text: str | None) -> str:
+    """What an editor remembers of the file it opened (a missing file hashes as empty)."""
+    return hashlib.sha256((text or "").encode()).hexdigest()[:32]
+
+
+def _save_one_file(
+    draft: CourseDraft,
+    revision: int | None,
+    user: User,
+    filename_in: Callable[[CourseDraft], str],
+    change: Callable[[CourseDraft], dict[str, str]],
+    base: str | None,
 ) -> int:
-    module = _module_or_error(draft, key)
-    meta = {k: v for k, v in module.meta.items() if k not in ("title", "minutes")}
-    files = dict(draft.files)
-    files[module.filename] = compose_document(
-        {"title": title.strip(), "minutes": minutes, **meta}, body
-    )
-    return save_draft(draft, revision, user, files)
+    """Save a change to one file of the draft (`change` gives the draft's files with it made).
+
+    When co-authors saved the draft since the editor opened it but left this file as it was
+    (its hash is still `base`), the change is made on top of their draft instead of refused: two
+    people can write different modules at once. The same file changed by both stays a conflict.
+    """
+    try:
+        return save_draft(draft, revision, user, change(draft))
+    except DraftConflict:
+        if not base:
+            raise
+        db.session.refresh(draft)
+        if file_hash(draft.files.get(filename_in(draft))) != base:
+            raise
+        return save_draft(draft, draft.revision, user, change(draft))
+
+
+def save_module(
+    draft: CourseDraft,
+    revision: int | None,
+    user: User,
+    key: str,
+    title: str,
+    minutes: int,
+    body: str,
+    base: str | None = None,
+) -> int:
+    def filename_in(current: CourseDraft) -> str:
+        return _module_or_error(current, key).filename  # found by key: a reorder renames files
+
+    def change(current: CourseDraft) -> dict[str, str]:
+        module = _module_or_error(current, key)
+        meta = {k: v for k, v in module.meta.items() if k not in ("title", "minutes")}
+        files = dict(current.files)
+        files[module.filename] = compose_document(
+            {"title": title.strip(), "minutes": minutes, **meta}, body
+        )
+        return files
+
+    return _save_one_file(draft, revision, user, filename_in, change, base)
 
 
 def move_module(draft: CourseDraft, revision: int, user: User, key: str, offset: int) -> int:
@@ -423,21 +468,32 @@ def _module_or_error(draft: CourseDraft, key: str) -> DraftModule:
     return module
 
 
-def save_quiz(draft: CourseDraft, revision: int, user: User, text: str) -> int:
-    files = dict(draft.files)
-    files[QUIZ_FILE] = text.replace("\r\n", "\n").replace("\r", "\n")
-    return save_draft(draft, revision, user, files)
-
-
-def save_pretest(draft: CourseDraft, revision: int, user: User, text: str) -> int:
-    """The optional pre-test: saving an empty text removes pretest.md from the draft."""
-    files = dict(draft.files)
+def save_quiz(
+    draft: CourseDraft, revision: int | None, user: User, text: str, base: str | None = None
+) -> int:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if text.strip():
-        files[PRETEST_FILE] = text
-    else:
-        files.pop(PRETEST_FILE, None)
-    return save_draft(draft, revision, user, files)
+
+    def change(current: CourseDraft) -> dict[str, str]:
+        return {**current.files, QUIZ_FILE: text}
+
+    return _save_one_file(draft, revision, user, lambda _: QUIZ_FILE, change, base)
+
+
+def save_pretest(
+    draft: CourseDraft, revision: int | None, user: User, text: str, base: str | None = None
+) -> int:
+    """The optional pre-test: saving an empty text removes pretest.md from the draft."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    def change(current: CourseDraft) -> dict[str, str]:
+        files = dict(current.files)
+        if text.strip():
+            files[PRETEST_FILE] = text
+        else:
+            files.pop(PRETEST_FILE, None)
+        return files
+
+    return _save_one_file(draft, revision, user, lambda _: PRETEST_FILE, change, base)
 
 
 def add_asset(

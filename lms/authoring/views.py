@@ -223,6 +223,7 @@ def module(code: str, key: str):
         form = ModuleForm(
             formdata=None,
             revision=draft.revision,
+            base=services.file_hash(draft.files.get(current.filename)),
             title=current.title,
             minutes=current.minutes,
             body=current.body,
@@ -240,6 +241,7 @@ def module(code: str, key: str):
                 form.title.data,
                 form.minutes.data,
                 form.body.data or "",
+                base=form.base.data,
             )
         except DomainError as exc:
             _flash_error(exc)
@@ -329,14 +331,15 @@ def _quiz_editor(code: str, kind: str):
     draft = services.draft_for(course)
     form_class, save, saved = _QUIZ_EDITORS[kind]
     if request.method == "GET":
-        text = draft.files.get(f"{kind}.md", "")
-        form = form_class(formdata=None, revision=draft.revision, text=text)
+        text = draft.files.get(f"{kind}.md")
+        base = services.file_hash(text)
+        form = form_class(formdata=None, revision=draft.revision, base=base, text=text or "")
     else:
         form = form_class()
     status = 200
     if form.validate_on_submit() and request.form.get("action") != "preview":
         try:
-            save(draft, form.expected_revision, current_user, form.text.data or "")
+            save(draft, form.expected_revision, current_user, form.text.data or "", form.base.data)
         except DomainError as exc:
             _flash_error(exc)
             status = 409

@@ -384,6 +384,86 @@ def test_a_stale_save_is_refused_and_loses_nothing(app, client, trainer):
     assert "Teks rekan." in draft_files(app, "LAT-201")[f"01-{key}.md"]  # theirs is kept
 
 
+def open_editor(client, path: str) -> dict[str, str]:
+    """What a browser keeps from an editor page: the draft revision and the file's hash."""
+    page = client.get(path).get_data(as_text=True)
+    fields = dict(
+        re.findall(r'<input id="(revision|base)" name="\1" type="hidden" value="([^"]*)"', page)
+    )
+    assert set(fields) == {"revision", "base"}, fields
+    return fields
+
+
+@pytest.fixture
+def coauthor(app, client, trainer):
+    """The course LAT-201 with two modules, and a second author signed in on their own browser."""
+    create_course(client)
+    first = add_module(client, app, "Satu", "Teks satu.")
+    second = add_module(client, app, "Dua", "Teks dua.")
+    other = app.test_client()
+    other_id, other_login = make_user(app, "trainer", name="Rekan Pelatih")
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.code == "LAT-201"))
+        db.session.add(CourseAuthor(course_id=course.id, user_id=other_id))
+        db.session.commit()
+    sign_in(other, other_login)
+    return {"first": first, "second": second, "other": other}
+
+
+def post_module(client, key, body, opened):
+    return client.post(
+        f"/author/courses/LAT-201/modules/{key}",
+        data={"title": "Judul", "minutes": "15", "body": body, **opened},
+    )
+
+
+def test_co_authors_write_different_modules_at_once(app, client, coauthor):
+    """Two authors each open a module and save: are both changes kept, without a conflict?"""
+    first, second, other = coauthor["first"], coauthor["second"], coauthor["other"]
+    mine = open_editor(client, f"/author/courses/LAT-201/modules/{first}")
+    theirs = open_editor(other, f"/author/courses/LAT-201/modules/{second}")
+    assert post_module(other, second, "Teks rekan.", theirs).status_code == 302
+    assert post_module(client, first, "Teks saya.", mine).status_code == 302
+    files = draft_files(app, "LAT-201")
+    assert "Teks saya." in files[f"01-{first}.md"] and "Teks rekan." in files[f"02-{second}.md"]
+
+
+def test_the_same_module_changed_by_both_is_still_a_conflict(app, client, coauthor):
+    """Both open the same module; after theirs is saved, is mine refused with my text kept?"""
+    first, other = coauthor["first"], coauthor["other"]
+    mine = open_editor(client, f"/author/courses/LAT-201/modules/{first}")
+    theirs = open_editor(other, f"/author/courses/LAT-201/modules/{first}")
+    assert post_module(other, first, "Teks rekan.", theirs).status_code == 302
+    response = post_module(client, first, "Teks saya.", mine)
+    assert response.status_code == 409 and "Teks saya." in response.get_data(as_text=True)
+    assert "Teks rekan." in draft_files(app, "LAT-201")[f"01-{first}.md"]
+
+
+def test_a_save_lands_in_its_module_after_a_co_author_reordered(app, client, coauthor):
+    """Module files are renamed when the order changes: does my save still find my module?"""
+    first, second, other = coauthor["first"], coauthor["second"], coauthor["other"]
+    mine = open_editor(client, f"/author/courses/LAT-201/modules/{first}")
+    moved = other.post(
+        f"/author/courses/LAT-201/modules/{second}/move",
+        data={"direction": "up", "revision": revision(app, "LAT-201")},
+    )
+    assert moved.status_code == 302
+    assert post_module(client, first, "Teks saya.", mine).status_code == 302
+    files = draft_files(app, "LAT-201")
+    assert "Teks saya." in files[f"02-{first}.md"] and f"01-{second}.md" in files
+
+
+def test_the_quiz_saves_while_a_co_author_edits_a_module(app, client, coauthor):
+    """Does a quiz opened before a co-author's module save still save?"""
+    second, other = coauthor["second"], coauthor["other"]
+    opened = open_editor(client, "/author/courses/LAT-201/quiz")
+    theirs = open_editor(other, f"/author/courses/LAT-201/modules/{second}")
+    assert post_module(other, second, "Teks rekan.", theirs).status_code == 302
+    response = client.post("/author/courses/LAT-201/quiz", data={"text": QUIZ, **opened})
+    assert response.status_code == 302
+    assert draft_files(app, "LAT-201")["quiz.md"] == QUIZ
+
+
 def test_save_draft_is_a_compare_and_swap(app, trainer, course):
     """Does the service refuse a write based on an old revision even if the row was loaded?"""
     from lms.authoring import services
