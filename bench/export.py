@@ -135,8 +135,8 @@ SYNTHETIC_CATEGORIES = (
 # integers when whole. {start}/{end} are the filter's bounds in naive UTC, as stored. Times are cut
 # to whole seconds before SQLite converts them: its date functions round to milliseconds, so
 # 42.9996 s would print as 43 where Python's isoformat(timespec="seconds") truncates to 42.
-# No mentoring sessions are seeded: the export's UNION ALL arm for them is read but empty, so
-# this join (completions only) still gives the same rows.
+# No mentoring sessions are seeded (the demo's are deleted): the export's UNION ALL arm for them
+# is read but empty, so this join (completions only) still gives the same rows.
 BASELINE_SQL = """
 WITH comp AS (
   SELECT course_version_id, group_concat(code, ', ') AS codes
@@ -355,6 +355,10 @@ def seed(db_path: Path, env: dict, employees: int, completions: int) -> Seeded:
     con.execute("PRAGMA cache_size=-400000")  # 400 MB: the unique indexes get random inserts
     con.execute("PRAGMA temp_store=MEMORY")
     con.execute("BEGIN")
+    # The demo's mentoring pairing goes: the reference join below reads completions only, so
+    # the export's UNION ALL arm for confirmed mentoring sessions is read but empty.
+    for table in ("mentoring_session", "course_suggestion", "mentorship", "mentoring_programme"):
+        con.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
 
     # Units: the demo city KOTA > 12 dinas/badan > 3 bidang each.
     city = con.execute("SELECT id FROM unit WHERE code = 'KOTA'").fetchone()[0]

@@ -22,13 +22,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from lms.reports.rows import MENTORING, AttemptRow, CompletionRow
+from lms.reports.xlsx import SheetWriter
 
 DEFAULT_ZONE = "Asia/Jakarta"
 CHUNK_ROWS = 500  # rows per yielded chunk: few enough writes per response, little memory
@@ -376,18 +373,13 @@ def _xlsx_text(text: str) -> str:
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", text))
 
 
-def _xlsx_cell(sheet, value: object) -> object:
+def _xlsx_value(value: object) -> object:
     if value is None or isinstance(value, int | float):
         return value
     if isinstance(value, datetime):
-        # Excel has no time zones: write the local wall-clock time the reader expects.
-        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
-        cell.number_format = _DATETIME_FORMAT
-        return cell
+        return value.replace(tzinfo=None)  # Excel has no time zones: the local wall-clock time
     if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = _DATE_FORMAT
-        return cell
+        return value
     if isinstance(value, tuple):
         return _xlsx_text(", ".join(value))
     return _xlsx_text(str(value))
@@ -399,27 +391,20 @@ def write_xlsx(
     """Write one sheet "Penyelesaian" with a bold, frozen header and typed cells to `fileobj`.
 
     Dates are real date cells in local time, JP and scores are numbers, and text is neutralised
-    against formula injection (openpyxl would otherwise store "=..." as a live formula).
-    Write-only mode keeps memory flat; the zip is assembled when the workbook is saved.
+    against formula injection. Rows are written into the zip as they come (lms.reports.xlsx), in
+    constant memory.
     """
     zone = _zone(tz)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Penyelesaian")
-    # Write-only sheets take layout only before the first row.
-    for index, column in enumerate(EXPORT_COLUMNS, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column.label)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
+    sheet = SheetWriter(
+        fileobj, "Penyelesaian", [c.width for c in EXPORT_COLUMNS],
+        datetime_format=_DATETIME_FORMAT, date_format=_DATE_FORMAT,
+    )  # fmt: skip
+    sheet.header([c.label for c in EXPORT_COLUMNS])
+    keys = [c.key for c in EXPORT_COLUMNS]
     for row in rows:
         record = _typed_record(row, zone)
-        sheet.append([_xlsx_cell(sheet, record[c.key]) for c in EXPORT_COLUMNS])
-    workbook.save(fileobj)
+        sheet.row([_xlsx_value(record[key]) for key in keys])
+    sheet.close()
 
 
 # --- JSON --------------------------------------------------------------------------------------

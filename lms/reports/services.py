@@ -10,6 +10,8 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lms.content.problems import N_
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.reports import exports
 from lms.reports.models import ExportLog
@@ -20,6 +22,7 @@ from lms.reports.queries import (
     completion_rows,
     count_records,
 )
+from lms.reports.xlsx import MAX_DATA_ROWS
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,13 @@ FORMATS: dict[str, ExportFormat] = {
     "xapi": ExportFormat("xapi", "application/x-ndjson", "ndjson"),
     "siasn": ExportFormat("siasn", "application/json", "siasn.json"),
 }
+
+
+class TooManyRowsForExcel(DomainError):
+    template = N_(
+        "This selection has %(count)s rows, more than an Excel sheet holds (%(max)s). Narrow the "
+        "filter (a shorter period or one unit), or download CSV."
+    )
 
 
 @dataclass
@@ -68,6 +78,8 @@ def start_export(
     The rows are learning records: completions and confirmed mentoring sessions."""
     export_format = FORMATS[fmt]
     count = count_records(f)
+    if fmt == "xlsx" and count > MAX_DATA_ROWS:
+        raise TooManyRowsForExcel(count=f"{count:,}".replace(",", "."), max="1.048.575")
     log = ExportLog(
         user_id=user_id, actor=actor, channel=channel, export_format=fmt,
         filters=f.describe(), row_count=count,

@@ -7,10 +7,13 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     g,
+    redirect,
     render_template,
     request,
     stream_with_context,
+    url_for,
 )
 from flask_babel import get_timezone
 from flask_babel import gettext as _
@@ -220,15 +223,20 @@ def export(fmt: str):
     form = _filter_form()
     if not form.validate():
         abort(400)
-    started = services.start_export(
-        fmt,
-        _to_filter(form),
-        actor=current_user.login,
-        channel="web",
-        user_id=current_user.id,
-        portal_url=request.host_url.rstrip("/"),
-        organiser=current_app.config["LMS_ORGANISER"],
-    )
+    try:
+        started = services.start_export(
+            fmt,
+            _to_filter(form),
+            actor=current_user.login,
+            channel="web",
+            user_id=current_user.id,
+            portal_url=request.host_url.rstrip("/"),
+            organiser=current_app.config["LMS_ORGANISER"],
+        )
+    except services.TooManyRowsForExcel as exc:
+        flash(exc.message, "error")
+        filters = {k: v for k, v in request.form.items() if k != "csrf_token" and v}
+        return redirect(url_for(".index", **filters))
     # The audit entry is committed with the request (after_request), before the body streams;
     # the streaming itself only reads, so it must not hold SQLite's write lock.
     g.lms_reading_only = True

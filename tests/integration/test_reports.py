@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import openpyxl
 import pytest
+from sqlalchemy import func, select
 
 from lms.accounts import services as accounts
 from lms.catalog.services import published_course
@@ -150,6 +151,24 @@ def test_xlsx_export_parses_back(app, hr):
     assert sheet.freeze_panes == "A2"
     assert any(isinstance(v, datetime) for v in values[1])
     assert any(isinstance(v, float | int) for v in values[1])
+
+
+def test_an_xlsx_larger_than_excel_holds_is_refused_with_a_reason(app, hr, monkeypatch):
+    """More rows than an Excel sheet holds: is HR told to narrow the filter or take CSV, and is
+    nothing logged as exported?"""
+    from lms.reports import services
+
+    monkeypatch.setattr(services, "MAX_DATA_ROWS", 4)  # the world has 5 completions this year
+    hr.post("/language", data={"locale": "en"})
+    filters = {"since": "2026-01-01", "until": "2026-12-31"}
+    response = hr.post("/reports/export/xlsx", data=filters)
+    assert response.status_code == 302 and "/reports?" in response.location
+    assert "since=2026-01-01" in response.location  # back to the same selection
+    page = hr.get(response.location).get_data(as_text=True)
+    assert "more than an Excel sheet holds" in page and "download CSV" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ExportLog.id))) == 0
+    assert export(hr, "csv").status_code == 200
 
 
 def test_json_xapi_and_siasn_exports(app, hr):
