@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lms.reports.rows import MENTORING, AttemptRow, CompletionRow
-from lms.reports.xlsx import SheetWriter
+from lms.reports.xlsx import ChunkSink, SheetWriter
 
 DEFAULT_ZONE = "Asia/Jakarta"
 CHUNK_ROWS = 500  # rows per yielded chunk: few enough writes per response, little memory
@@ -394,6 +394,25 @@ def write_xlsx(
     against formula injection. Rows are written into the zip as they come (lms.reports.xlsx), in
     constant memory.
     """
+    for _ in _xlsx_rows(rows, fileobj, tz):
+        pass
+
+
+def xlsx_chunks(
+    rows: Iterable[CompletionRow], *, tz: str | tzinfo = DEFAULT_ZONE
+) -> Iterator[bytes]:
+    """The same workbook as `write_xlsx`, handed out in pieces as it is written, so a download
+    starts at once and nothing is spooled to disk (the zip is written for an unseekable stream)."""
+    sink = ChunkSink()
+    for _ in _xlsx_rows(rows, sink, tz):
+        if sink.size >= 256 * 1024:
+            yield sink.take()
+    if sink.size:
+        yield sink.take()
+
+
+def _xlsx_rows(rows: Iterable[CompletionRow], fileobj, tz: str | tzinfo) -> Iterator[None]:
+    """Write the workbook into `fileobj`, pausing after each row (for xlsx_chunks)."""
     zone = _zone(tz)
     sheet = SheetWriter(
         fileobj, "Penyelesaian", [c.width for c in EXPORT_COLUMNS],
@@ -404,7 +423,9 @@ def write_xlsx(
     for row in rows:
         record = _typed_record(row, zone)
         sheet.row([_xlsx_value(record[key]) for key in keys])
+        yield
     sheet.close()
+    yield
 
 
 # --- JSON --------------------------------------------------------------------------------------

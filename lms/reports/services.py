@@ -6,7 +6,6 @@ audit entry and returns the streaming body.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -118,9 +117,5 @@ def _body(fmt: str, f: CompletionFilter, portal_url: str, organiser: str) -> Ite
 
 
 def _xlsx(rows, zone: str) -> Iterator[bytes]:
-    # openpyxl writes the zip at the end: build it in a temporary file, then stream the file.
-    with tempfile.TemporaryFile() as spool:
-        exports.write_xlsx(rows, spool, tz=zone)
-        spool.seek(0)
-        while chunk := spool.read(64 * 1024):
-            yield chunk
+    # Written as it streams: the first bytes leave before the last row is read.
+    return exports.xlsx_chunks(rows, tz=zone)

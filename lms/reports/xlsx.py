@@ -86,6 +86,26 @@ def _styles(datetime_format: str, date_format: str) -> str:
     )  # fmt: skip
 
 
+class ChunkSink:
+    """A write-only, unseekable file that keeps what is written until taken (to stream a zip)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self._parts, self.size = b"".join(self._parts), [], 0
+        return data
+
+
 def _text(value: str) -> str:
     # XML 1.0 has no place for most control characters: a stray one drops out, the text stays.
     return escape(ILLEGAL_CHARACTERS_RE.sub("", value))
