@@ -188,6 +188,18 @@ def posts_of(thread: DiscussionThread) -> list[DiscussionPost]:
     )
 
 
+def question_hidden(thread: DiscussionThread) -> bool:
+    """Whether a moderator hid the thread's question (its title is then hidden from learners)."""
+    return (
+        db.session.scalar(
+            select(DiscussionPost.hidden_at).where(
+                DiscussionPost.thread_id == thread.id, DiscussionPost.is_question.is_(True)
+            )
+        )
+        is not None
+    )
+
+
 def post_in(course: Course, post_id: int) -> DiscussionPost | None:
     return db.session.scalar(
         select(DiscussionPost)

@@ -181,8 +181,9 @@ def edit(code: str, post_id: int):
             flash(_("Your changes have been saved."), "success")
             return redirect(services.thread_url(part.course, post.thread_id, post.id))
     return render_template(
-        "discussions/edit.html", part=part, course=part.course, post=post, form=form
-    ), (400 if form.errors else 200)
+        "discussions/edit.html", part=part, course=part.course, post=post, form=form,
+        question_hidden=services.question_hidden(post.thread),
+    ), (400 if form.errors else 200)  # fmt: skip
 
 
 @bp.post("/posts/<int:post_id>/accept")
@@ -221,6 +222,8 @@ def pin(code: str, thread_id: int):
 def report(code: str, post_id: int):
     part = _participation(code)
     post = _post(part, post_id)
+    if post.hidden and not part.moderator:
+        abort(404)  # a hidden post is out of learners' sight, on this page too
     form = ReasonForm()
     if form.validate_on_submit():
         try:
@@ -235,7 +238,7 @@ def report(code: str, post_id: int):
             return redirect(services.thread_url(part.course, post.thread_id, post.id))
     return render_template(
         "discussions/reason.html", part=part, course=part.course, post=post, form=form,
-        action="report",
+        action="report", question_hidden=services.question_hidden(post.thread),
     ), (400 if form.errors else 200)  # fmt: skip
 
 

@@ -321,6 +321,29 @@ def test_a_hidden_question_hides_its_title_from_learners(app, people):
     assert "Judul yang tidak pantas" in text(people["trainer"].client.get(BASE))
 
 
+def test_a_hidden_post_stays_hidden_on_its_report_and_edit_pages(app, people):
+    """Can a learner read a hidden answer through its Report page, or a hidden question's title
+    in the breadcrumbs of the report and edit pages?"""
+    tid = thread_id(ask(people["asker"], title="Judul yang tidak pantas"))
+    answer(people["helper"], tid, body="Nomor KTP saya 3171-RAHASIA")
+    question, reply = post_ids(app, tid)[:2]
+    trainer = people["trainer"].client
+    trainer.post(f"{BASE}/posts/{reply}/hide", data={"reason": "Data pribadi"})
+    trainer.post(f"{BASE}/posts/{question}/hide", data={"reason": "Tidak pantas"})
+    learner = people["asker"].client
+    assert learner.get(f"{BASE}/posts/{reply}/report").status_code == 404
+    assert learner.post(f"{BASE}/posts/{reply}/report", data={"reason": "x"}).status_code == 404
+    edit = text(people["helper"].client.get(f"{BASE}/posts/{reply}/edit"))
+    assert "Judul yang tidak pantas" not in edit
+    answer(people["helper"], tid, body="Jawaban lain yang masih tampil.")
+    visible = post_ids(app, tid)[2]
+    report = text(learner.get(f"{BASE}/posts/{visible}/report"))
+    assert "Jawaban lain" in report and "Judul yang tidak pantas" not in report
+    own = text(people["helper"].client.get(f"{BASE}/posts/{visible}/edit"))
+    assert "Jawaban lain" in own and "Judul yang tidak pantas" not in own
+    assert "3171-RAHASIA" in text(trainer.get(f"{BASE}/posts/{reply}/report"))  # moderators
+
+
 HOSTILE = """\
 <script>alert('s')</script>
 <img src="x" onerror="alert('e')">
