@@ -139,8 +139,9 @@ def may_see(user, mentorship: Mentorship) -> bool:
 
 
 def may_suggest(user, mentorship: Mentorship) -> bool:
-    """Course suggestions are the mentor's; the mentee and HR read them."""
-    return user.id == mentorship.mentor_id
+    """Course suggestions (and the mentee's live progress) are the mentor's while the pairing
+    lasts; the mentee and HR read the suggestions, and an ended pairing keeps its history."""
+    return user.id == mentorship.mentor_id and mentorship.active
 
 
 def check_may_see(user, mentorship: Mentorship) -> None:
@@ -507,6 +508,35 @@ def _started_at(mentorship: Mentorship, data: SessionInput, zone: str) -> dateti
     return started
 
 
+_OVERLAP = N_(
+    "This session overlaps another one of this pairing (%(topic)s). Check the start time and "
+    "the duration."
+)
+
+
+def _check_overlap(
+    mentorship: Mentorship, started: datetime, minutes: int, except_id: int | None = None
+) -> None:
+    """One pairing cannot meet twice at once: every session but declined ones blocks its time
+    (so the same hours cannot be counted twice by logging them again a minute later)."""
+    end = started + timedelta(minutes=minutes)
+    nearby = db.session.execute(
+        select(MentoringSession.id, MentoringSession.started_at, MentoringSession.minutes,
+               MentoringSession.topic)
+        .where(
+            MentoringSession.mentorship_id == mentorship.id,
+            MentoringSession.status != DECLINED,
+            MentoringSession.started_at < end,
+            MentoringSession.started_at > started - timedelta(minutes=MAX_MINUTES),
+        )
+    ).all()  # fmt: skip
+    for session_id, other_start, other_minutes, topic in nearby:
+        if session_id == except_id or other_start == started:
+            continue  # itself, or the same start (the unique key and a double click decide)
+        if other_start + timedelta(minutes=other_minutes) > started:
+            raise MentoringError(_OVERLAP, field="start", topic=topic)
+
+
 def log_session(
     mentorship: Mentorship, user: User, data: SessionInput, *, zone: str
 ) -> MentoringSession:
@@ -516,6 +546,7 @@ def log_session(
     if not mentorship.active:
         raise PairingEnded()
     started = _started_at(mentorship, data, zone)
+    _check_overlap(mentorship, started, data.minutes)
     notes = (data.notes or "").strip()
     session = MentoringSession(
         mentorship_id=mentorship.id,
@@ -544,7 +575,7 @@ def log_session(
     same = (existing.logged_by_id, existing.minutes, existing.topic) == (
         user.id, session.minutes, session.topic,
     )  # fmt: skip
-    if same:
+    if same and existing.status == PENDING:
         return existing  # a double click or a second tab: the session is logged once
     raise MentoringError(_SAME_START, field="start")
 
@@ -575,6 +606,7 @@ def edit_session(session: MentoringSession, user: User, data: SessionInput, *, z
     if not mentorship.active:
         raise PairingEnded()
     started = _started_at(mentorship, data, zone)
+    _check_overlap(mentorship, started, data.minutes, except_id=session.id)
     notes = (data.notes or "").strip()
     try:
         with db.session.begin_nested():
@@ -613,7 +645,34 @@ def jp_of(minutes: int, jp_minutes: int) -> float:
     return round(minutes / jp_minutes, 2)
 
 
-def _decide(session: MentoringSession, user: User, values: dict) -> None:
+@dataclass(frozen=True)
+class SeenSession:
+    """What the deciding side was shown: a confirmation holds only for the session as seen."""
+
+    minutes: int
+    started_at: datetime
+    topic: str
+
+    def token(self) -> str:
+        return f"{self.minutes}|{self.started_at.isoformat()}|{self.topic}"
+
+    @classmethod
+    def of(cls, session: MentoringSession) -> SeenSession:
+        return cls(session.minutes, session.started_at, session.topic)
+
+    @classmethod
+    def parse(cls, token: str | None) -> SeenSession | None:
+        minutes, _, rest = (token or "").partition("|")
+        started, _, topic = rest.partition("|")
+        try:
+            return cls(int(minutes), datetime.fromisoformat(started), topic)
+        except ValueError:
+            return None
+
+
+def _decide(
+    session: MentoringSession, user: User, values: dict, seen: SeenSession | None = None
+) -> None:
     mentorship = session.mentorship
     if not is_participant(user, mentorship):
         raise NotAllowed()
@@ -621,14 +680,17 @@ def _decide(session: MentoringSession, user: User, values: dict) -> None:
         raise NotYourDecision()
     if session.status != PENDING:
         raise AlreadyDecided()
-    # Conditional: of two clicks (or both tabs) only one finds the row still pending; the minutes
-    # must still be those the decider saw, so an edit in between is not confirmed unseen.
+    # Conditional: of two clicks (or both tabs) only one finds the row still pending, and only
+    # as the decider saw it (time, minutes, topic): an edit in between is never decided unseen.
+    seen = seen or SeenSession.of(session)
     decided = db.session.execute(
         update(MentoringSession)
         .where(
             MentoringSession.id == session.id,
             MentoringSession.status == PENDING,
-            MentoringSession.minutes == session.minutes,
+            MentoringSession.minutes == seen.minutes,
+            MentoringSession.started_at == seen.started_at,
+            MentoringSession.topic == seen.topic,
         )
         .values(decided_by_id=user.id, decided_at=utcnow(), **values)
     )
@@ -643,8 +705,12 @@ def _decide(session: MentoringSession, user: User, values: dict) -> None:
     )  # fmt: skip
 
 
-def confirm_session(session: MentoringSession, user: User, *, jp_minutes: int) -> None:
-    _decide(session, user, {"status": CONFIRMED, "jp": jp_of(session.minutes, jp_minutes)})
+def confirm_session(
+    session: MentoringSession, user: User, *, jp_minutes: int, seen: SeenSession | None = None
+) -> None:
+    """Confirm the session the other side logged, as `seen` on the page (None: as it is now)."""
+    minutes = seen.minutes if seen else session.minutes
+    _decide(session, user, {"status": CONFIRMED, "jp": jp_of(minutes, jp_minutes)}, seen)
 
 
 def decline_session(session: MentoringSession, user: User, reason: str) -> None:
@@ -690,6 +756,8 @@ def suggest_course(mentorship: Mentorship, user: User, course_code: str, note: s
 
     Returns whether anything changed.
     """
+    if not mentorship.active:
+        raise PairingEnded()
     if not may_suggest(user, mentorship):
         raise OnlyMentor()
     note = (note or "").strip()

@@ -253,6 +253,7 @@ def _pairing_page(mentorship, session_form=None, suggestion_form=None, status=20
         suggestion_form=(suggestion_form or _suggestion_form()) if is_mentor else None,
         decide_form=ConfirmForm(formdata=None),
         progress=_mentee_progress(mentorship) if is_mentor else None,
+        seen_token=lambda session: services.SeenSession.of(session).token(),
         jp_minutes=current_app.config["LMS_JP_MINUTES"],
     ), status
 
@@ -352,8 +353,11 @@ def delete_session(session_id: int):
 def confirm_session(session_id: int):
     session = _session_or_403(session_id)
     try:
+        seen = services.SeenSession.parse(request.form.get("seen"))
+        if seen is None:
+            raise services.SessionChanged()  # a form without what it showed: decide again
         services.confirm_session(
-            session, current_user, jp_minutes=current_app.config["LMS_JP_MINUTES"]
+            session, current_user, jp_minutes=current_app.config["LMS_JP_MINUTES"], seen=seen
         )
     except services.MentoringError as exc:
         flash(exc.message, "info")

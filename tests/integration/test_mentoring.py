@@ -101,6 +101,13 @@ def log(client, mentorship_id, **overrides):
     )
 
 
+def confirm(client, app, session_id, **options):
+    """Press "Confirm" as the pairing page shows it: the form carries the session as seen."""
+    with app.app_context():
+        seen = services.SeenSession.of(db.session.get(MentoringSession, session_id)).token()
+    return client.post(f"/mentoring/sessions/{session_id}/confirm", data={"seen": seen}, **options)
+
+
 def only_session(app) -> MentoringSession:
     with app.app_context():
         s = db.session.scalar(select(MentoringSession).order_by(MentoringSession.id.desc()))
@@ -207,7 +214,7 @@ def test_the_logger_cannot_confirm_their_own_session(app, people, pairing):
     s = only_session(app)
     page = mentee.get(f"/mentoring/pairings/{pairing}").get_data(as_text=True)
     assert f"/mentoring/sessions/{s.id}/confirm" not in page
-    mentee.post(f"/mentoring/sessions/{s.id}/confirm")
+    confirm(mentee, app, s.id)
     s = only_session(app)
     assert s.status == "pending" and s.jp is None
 
@@ -220,7 +227,7 @@ def test_the_other_side_confirms_and_minutes_become_jp(app, people, pairing):
     assert f"/mentoring/sessions/{s.id}/confirm" in mentor.get(
         f"/mentoring/pairings/{pairing}"
     ).get_data(as_text=True)
-    response = mentor.post(f"/mentoring/sessions/{s.id}/confirm", follow_redirects=True)
+    response = confirm(mentor, app, s.id, follow_redirects=True)
     assert "Sesi dikonfirmasi" in " ".join(flashes(response))
     s = only_session(app)
     assert s.status == "confirmed" and s.jp == 2.0
@@ -233,7 +240,7 @@ def test_jp_follow_the_jp_setting(app, people, pairing):
     """With LMS_JP_MINUTES=60, is a confirmed 90-minute session worth 1.5 JP?"""
     app.config["LMS_JP_MINUTES"] = 60
     log(as_user(app, people, "mentor"), pairing)
-    as_user(app, people, "mentee").post(f"/mentoring/sessions/{only_session(app).id}/confirm")
+    confirm(as_user(app, people, "mentee"), app, only_session(app).id)
     assert only_session(app).jp == 1.5
 
 
@@ -242,9 +249,9 @@ def test_a_double_confirm_confirms_once(app, people, pairing):
     log(as_user(app, people, "mentee"), pairing)
     s = only_session(app)
     mentor = as_user(app, people, "mentor")
-    mentor.post(f"/mentoring/sessions/{s.id}/confirm")
+    confirm(mentor, app, s.id)
     decided_at = only_session(app).decided_at
-    second = mentor.post(f"/mentoring/sessions/{s.id}/confirm", follow_redirects=True)
+    second = confirm(mentor, app, s.id, follow_redirects=True)
     assert "sudah dikonfirmasi atau ditolak" in " ".join(flashes(second))
     assert only_session(app).decided_at == decided_at
 
@@ -296,7 +303,7 @@ def test_the_logger_edits_or_deletes_only_while_pending(app, people, pairing):
     mentor = as_user(app, people, "mentor")
     assert mentor.post(f"/mentoring/sessions/{s.id}/delete").status_code == 302
     assert only_session(app) is not None  # the mentor did not log it
-    mentor.post(f"/mentoring/sessions/{s.id}/confirm")
+    confirm(mentor, app, s.id)
     mentee.post(f"/mentoring/sessions/{s.id}/delete")
     assert only_session(app).status == "confirmed"
     log(mentee, pairing, topic="Akan dihapus", start="13:00")
@@ -540,8 +547,8 @@ def test_activity_per_unit_and_its_csv(app, client, people, pairing):
         ids = {
             t: i for t, i in db.session.execute(select(MentoringSession.topic, MentoringSession.id))
         }
-    mentor.post(f"/mentoring/sessions/{ids['Satu']}/confirm")
-    mentor.post(f"/mentoring/sessions/{ids['Dua']}/confirm")
+    confirm(mentor, app, ids["Satu"])
+    confirm(mentor, app, ids["Dua"])
     mentor.post(f"/mentoring/sessions/{ids['Tiga']}/decline", data={"reason": "Batal"})
     log(mentor, pairing, topic="Empat", minutes="60", start="14:00")
     sign_in(client, people["hr"][1])
@@ -618,11 +625,70 @@ def test_each_side_hears_what_waits_for_them(app, people, pairing):
     assert "Rina Mentor logged a mentoring session “Rencana pengembangan diri”" in page
     assert "Rina Mentor is your mentor in “Mentoring CPNS”" in page
     session_id = only_session(app).id
-    assert mentee.post(f"/mentoring/sessions/{session_id}/confirm").status_code == 302
-    assert mentee.post(f"/mentoring/sessions/{session_id}/confirm").status_code in (302, 409)
+    assert confirm(mentee, app, session_id).status_code == 302
+    assert confirm(mentee, app, session_id).status_code in (302, 409)
     assert unread(app, mentor_id) == (1, 1)
     log(mentee, pairing, start="13:00", topic="Umpan balik")
     assert unread(app, mentor_id) == (2, 2)
     second = only_session(app).id
     mentor.post(f"/mentoring/sessions/{second}/decline", data={"reason": "Tidak sesuai jadwal"})
     assert unread(app, mentee_id) == (3, 3)  # paired, logged, declined (own log: no notice)
+
+
+# --- What a review found ------------------------------------------------------------------------
+
+
+def test_a_session_edited_after_it_was_shown_is_not_confirmed_unseen(app, people, pairing):
+    """The mentee sees 15 minutes, the mentor then makes it 480: does the confirmation (of the
+    15 minutes shown) fail, leaving the session pending for a fresh look?"""
+    mentor = as_user(app, people, "mentor")
+    log(mentor, pairing, minutes="15")
+    s = only_session(app)
+    with app.app_context():
+        shown = services.SeenSession.of(db.session.get(MentoringSession, s.id)).token()
+    response = mentor.post(f"/mentoring/sessions/{s.id}/edit", data=session_data(minutes="480"))
+    assert response.status_code == 302
+    mentee = as_user(app, people, "mentee")
+    response = mentee.post(
+        f"/mentoring/sessions/{s.id}/confirm", data={"seen": shown}, follow_redirects=True
+    )
+    assert "diubah" in " ".join(flashes(response))  # "changed in the meantime"
+    assert only_session(app).status == "pending" and only_session(app).jp is None
+    assert confirm(mentee, app, s.id).status_code == 302  # as it is shown now: 480 minutes
+    assert only_session(app).jp == round(480 / 45, 2)
+
+
+def test_a_former_mentor_no_longer_sees_progress_or_suggests(app, client, people, pairing, course):
+    """After HR ends the pairing, does the mentor lose the live progress and the suggestions?"""
+    sign_in(client, people["hr"][1])
+    client.post(f"/mentoring/pairings/{pairing}/end")
+    mentor = as_user(app, people, "mentor")
+    page = mentor.get(f"/mentoring/pairings/{pairing}").get_data(as_text=True)
+    assert "Kemajuan Budi Mentee" not in page and "/suggestions" not in page
+    url = f"/mentoring/pairings/{pairing}/suggestions"
+    mentor.post(url, data={"course": course, "note": "Masih boleh?"})
+    with app.app_context():
+        assert db.session.scalar(select(func.count(CourseSuggestion.id))) == 0
+
+
+def test_overlapping_sessions_are_refused(app, people, pairing):
+    """Can the same morning be logged twice, a minute apart, to count its hours twice?"""
+    mentor = as_user(app, people, "mentor")
+    assert log(mentor, pairing, start="08:00", minutes="120").status_code == 302
+    again = log(mentor, pairing, start="08:01", minutes="120", topic="Lagi")
+    assert again.status_code == 400 and "tumpang tindih" in again.get_data(as_text=True)
+    assert log(mentor, pairing, start="10:00", minutes="30", topic="Sesudahnya").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count(MentoringSession.id))) == 2
+
+
+def test_a_declined_session_logged_again_is_not_reported_as_logged(app, people, pairing):
+    """The same form sent again after the other side declined: is the clash said plainly?"""
+    mentor = as_user(app, people, "mentor")
+    log(mentor, pairing)
+    s = only_session(app)
+    as_user(app, people, "mentee").post(
+        f"/mentoring/sessions/{s.id}/decline", data={"reason": "Tidak terjadi"}
+    )
+    again = log(mentor, pairing)
+    assert again.status_code == 400 and "sudah dicatat" in again.get_data(as_text=True)
