@@ -101,9 +101,14 @@ def _day(text: str) -> date:
     try:
         if not _DAY.fullmatch(text):
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
+        if not 1900 <= day.year <= 2999:  # a period reaching year 1 or 9999 cannot be computed
+            raise ValueError(text)
+        return day
     except ValueError:
-        raise BadParameter("since", "since must be a date written YYYY-MM-DD.") from None
+        raise BadParameter(
+            "since", "since must be a date written YYYY-MM-DD, between 1900 and 2999."
+        ) from None
 
 
 def _limit(text: str | None) -> int:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from lms.assignments.models import JABATAN, PEOPLE, REASON_MAX, UNIT
+from lms.reports.forms import PlausibleDateField
 
 DATE_MESSAGE = _l("Enter the due date as a calendar date.")
 
 
-class DayField(DateField):
+class DayField(PlausibleDateField):
     """A date field that says what is wrong in the portal's words."""
 
     def process_formdata(self, valuelist):

@@ -365,8 +365,7 @@ def include_later_joiners(user_ids: Iterable[int] | None = None) -> int:
             )
         )
         missing = sorted(matching - present)
-        if missing:
-            _tell_assigned(assignment, missing)
+        joined: list[int] = []
         for chunk in _chunks(missing):
             rows = [
                 {
@@ -377,8 +376,13 @@ def include_later_joiners(user_ids: Iterable[int] | None = None) -> int:
                 }
                 for u in chunk
             ]
-            stmt = insert(AssignmentMember.__table__).values(rows).on_conflict_do_nothing()
-            added += db.session.execute(stmt).rowcount or 0
+            table = AssignmentMember.__table__
+            stmt = insert(table).values(rows).on_conflict_do_nothing().returning(table.c.user_id)
+            # Only the rows this call wrote: a run at the same time tells its own joiners.
+            joined += db.session.scalars(stmt).all()
+        if joined:
+            _tell_assigned(assignment, joined)
+        added += len(joined)
     return added
 
 
@@ -706,6 +710,7 @@ def overdue_lines(f: OverdueFilter, default_zone: str, now: datetime) -> list[As
             Completion.id.is_(None),
             effective.c.due_on < latest_today,
             User.active.is_(True),
+            Course.archived.is_(False),  # learners no longer see an archived course's assignment
         )
         .order_by(effective.c.due_on, Unit.name, User.name, User.id)
     )

@@ -97,8 +97,9 @@ def _prefill(form: AssignmentForm) -> None:
     course_id = _course_id(args.get("course"), competency)
     if course_id:
         form.course.data = course_id
-    if args.get("unit", "").isdigit():
-        form.unit.data = int(args["unit"])
+    unit = whole_number(args.get("unit"))
+    if unit:
+        form.unit.data = unit
         form.target.data = UNIT
     if args.get("reason"):
         form.reason.data = args["reason"][:500]

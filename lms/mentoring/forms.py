@@ -25,6 +25,7 @@ from lms.mentoring.services import (
     REASON_MAX,
     TOPIC_MAX,
 )
+from lms.reports.forms import PlausibleDateField
 
 _TOO_LONG = _l("Keep this to %(max)d characters or fewer; it has %(length)d now.")
 
@@ -46,7 +47,7 @@ class _OwnParseMessage:
             raise StopValidation()
 
 
-class LocalDateField(_OwnParseMessage, DateField):
+class LocalDateField(_OwnParseMessage, PlausibleDateField):
     parse_message = _l("Enter a real date, for example 2026-11-23.")
 
 

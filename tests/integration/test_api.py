@@ -239,6 +239,8 @@ def test_since_and_unit_filters(app, client, world):
         ({"since": "2026-13-01"}, "since"),
         ({"since": "01-01-2026"}, "since"),
         ({"since": "20260101"}, "since"),
+        ({"since": "0001-01-01"}, "since"),
+        ({"since": "9999-12-31"}, "since"),
         ({"limit": "0"}, "limit"),
         ({"limit": "1001"}, "limit"),
         ({"limit": "ten"}, "limit"),

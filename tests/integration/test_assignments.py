@@ -570,3 +570,23 @@ def test_assigned_people_are_notified_once_and_later_joiners_too(app, hr, org):
               "active": "y"},
     )  # fmt: skip
     assert unread(app, citra_id) == (1, 1)
+
+
+def test_an_archived_course_leaves_the_overdue_list_as_it_leaves_the_dashboard(app, hr, org):
+    """Once a course is archived, is an overdue assignment of it gone from HR's list too?"""
+    from lms.catalog.models import Course
+
+    save(hr, app, unit=unit_id(app, "DINKES"))
+    set_due(app, TODAY - timedelta(days=5))
+    assert "Ani Dinkes" in hr.get("/assignments/overdue").get_data(as_text=True)
+    with app.app_context():
+        db.session.scalar(select(Course).where(Course.code == "TES-101")).archived = True
+        db.session.commit()
+    assert "Ani Dinkes" not in hr.get("/assignments/overdue").get_data(as_text=True)
+    assert "Kursus Uji TES-101" not in dashboard(app, org["people"]["ani"][1])
+
+
+@pytest.mark.parametrize("unit", ["²", "9" * 5000, "-3"])
+def test_an_odd_unit_in_the_link_is_ignored(hr, unit):
+    """A prefilled link with a unit that is not a whole number: the form, not a crash?"""
+    assert hr.get("/assignments/new", query_string={"unit": unit}).status_code == 200

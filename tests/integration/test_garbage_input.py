@@ -89,6 +89,8 @@ GARBAGE = {
     "just over 32 bits": "2147483648",
     "not a number or date": "NaN",
     "impossible date": "2026-02-30",
+    "far past": "0001-01-01",
+    "far future": "9999-12-31",
     "markup": "<script>alert(1)</script>{{7*7}}%(x)s",
     "list for a single value": ["1", "2"],
 }
