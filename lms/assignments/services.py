@@ -597,12 +597,26 @@ def assignment_people(
             Enrolment.id,
             Assignment.reason,
         )
-        .select_from(AssignmentMember)
-        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
-        .join(User, User.id == AssignmentMember.user_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
+        .select_from(_members_joined(effective))
         .join(Course, Course.id == Assignment.course_id)
         .join(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .outerjoin(
+            Enrolment,
+            (Enrolment.user_id == User.id) & (Enrolment.course_id == Assignment.course_id),
+        )
+        .where(AssignmentMember.assignment_id == assignment.id)
+        .order_by(User.name, User.id)
+    )
+    return _lines(stmt, members, default_zone, now)
+
+
+def _members_joined(effective):
+    """Assignment members with their assignment, person, unit, earliest due date (`effective`)
+    and completion of the course, if any: what both per-assignment views read."""
+    return (
+        AssignmentMember.__table__.join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+        .join(User, User.id == AssignmentMember.user_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
         .outerjoin(
             effective,
             and_(
@@ -612,16 +626,10 @@ def assignment_people(
         )
         .outerjoin(
             Completion,
-            (Completion.user_id == User.id) & (Completion.course_id == Assignment.course_id),
+            (Completion.user_id == AssignmentMember.user_id)
+            & (Completion.course_id == Assignment.course_id),
         )
-        .outerjoin(
-            Enrolment,
-            (Enrolment.user_id == User.id) & (Enrolment.course_id == Assignment.course_id),
-        )
-        .where(AssignmentMember.assignment_id == assignment.id)
-        .order_by(User.name, User.id)
     )
-    return _lines(stmt, members, default_zone, now)
 
 
 @dataclass
@@ -645,22 +653,7 @@ def assignment_counts(
     completed = Completion.id.is_not(None)
     rows = db.session.execute(
         select(AssignmentMember.assignment_id, Unit.timezone, due, completed, func.count())
-        .select_from(AssignmentMember)
-        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
-        .join(User, User.id == AssignmentMember.user_id)
-        .outerjoin(Unit, Unit.id == User.unit_id)
-        .outerjoin(
-            effective,
-            and_(
-                effective.c.user_id == AssignmentMember.user_id,
-                effective.c.course_id == Assignment.course_id,
-            ),
-        )
-        .outerjoin(
-            Completion,
-            (Completion.user_id == AssignmentMember.user_id)
-            & (Completion.course_id == Assignment.course_id),
-        )
+        .select_from(_members_joined(effective))
         .where(AssignmentMember.assignment_id.in_(ids))
         .group_by(AssignmentMember.assignment_id, Unit.timezone, due, completed)
     ).all()
