@@ -6,8 +6,11 @@ with the same load from separate client processes. Prints requests per second an
 
     .venv/bin/python bench/pages.py [--seconds 10] [--clients 4] [--floor]
 
-With --floor it also serves the portal with one extra signed-in route returning the same HTML and
-nothing else (bench/floor_app.py): the cost of the request pipeline alone, which bounds every page.
+With --floor it also measures two floors, each returning the same HTML from a signed-in route:
+- the stack floor (bench/stack_app.py): Flask, Flask-Login and Flask-SQLAlchemy as documented,
+  loading the signed-in user each request, and none of the portal's code;
+- the portal floor (bench/floor_app.py): the portal with one extra route that does nothing else,
+  the cost of the portal's request pipeline alone, which bounds every page.
 """
 
 from __future__ import annotations
@@ -206,8 +209,21 @@ def main() -> None:
     finally:
         stop(bare)
 
-    floor_rps = None
+    floor_rps = stack_rps = None
     if args.floor:
+        # The stack app creates its table on import: once here, not by two workers at once.
+        run([sys.executable, "-c", "import bench.stack_app"], bare_env)
+        stack = start_gunicorn("bench.stack_app:app", 8704, bare_env, args.workers)
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", 8704)
+            conn.request("GET", "/sign-in")
+            response = conn.getresponse()
+            response.read()
+            stack_cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+            assert fetch(8704, MODULE_PATH, stack_cookie)[0] == 200
+            stack_rps, _ = load(8704, MODULE_PATH, stack_cookie, args.seconds, args.clients)
+        finally:
+            stop(stack)
         floor = start_gunicorn("bench.floor_app:app", 8703, bare_env, args.workers)
         try:
             floor_path = "/bench/floor" + MODULE_PATH.removeprefix("/courses")
@@ -224,9 +240,11 @@ def main() -> None:
     print(f"  portal module page : {portal_rps:8.1f} req/s  ({portal_errors} errors)")
     print(f"  bare Flask page    : {bare_rps:8.1f} req/s  ({bare_errors} errors)")
     if floor_rps is not None:
-        print(f"  signed-in floor    : {floor_rps:8.1f} req/s  (same HTML, no page work)")
+        print(f"  stack floor        : {stack_rps:8.1f} req/s  (the asked-for stack, nothing else)")
+        print(f"  portal floor       : {floor_rps:8.1f} req/s  (same HTML, no page work)")
     print(f"  ratio portal/bare  : {portal_rps / bare_rps:8.2f}  (target: at least 0.50)")
     if floor_rps is not None:
+        print(f"  ratio stack/bare   : {stack_rps / bare_rps:8.2f}")
         print(f"  ratio floor/bare   : {floor_rps / bare_rps:8.2f}")
 
 

@@ -234,3 +234,36 @@ def test_form_fields_carry_no_empty_aria_attributes(app, client):
     assert '="None"' not in page
     bad = client.post("/login", data={"login": "12345678", "password": "x"}).get_data(as_text=True)
     assert 'aria-invalid="true"' in bad and 'aria-describedby="login-error"' in bad
+
+
+def test_the_signed_in_user_is_an_ordinary_orm_object(app):
+    """The per-request user is read by Core and attached: it must behave as if the ORM loaded it."""
+    from sqlalchemy import event
+
+    from lms.accounts.models import User
+    from lms.accounts.services import ensure_unit, load_user_from_session
+
+    with app.app_context():
+        ensure_unit("DINKES", "Dinas Kesehatan")
+        db.session.commit()
+    user_id, _ = make_user(app, "learner", unit="DINKES")
+    with app.test_request_context("/"):
+        statements = []
+
+        def record(_conn, _cursor, statement, *_):
+            statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        user = load_user_from_session(f"{user_id}:1")
+        assert user is db.session.get(User, user_id)  # the session's own instance, no 2nd read
+        assert user.unit.code == "DINKES"  # relationships load lazily as usual
+        db.session.commit()
+        assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)  # unchanged
+        user.name = "Nama Baru"  # changes are tracked and flushed like any loaded object
+        db.session.commit()
+        event.remove(db.engine, "before_cursor_execute", record)
+    with app.app_context():
+        assert db.session.get(User, user_id).name == "Nama Baru"
+        assert load_user_from_session(f"{user_id}:2") is None  # an older session version
+        assert load_user_from_session(f"{user_id}9999999999:1") is None  # beyond any id
+        assert load_user_from_session("x:1") is None
