@@ -19,6 +19,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.update(load_config(app.instance_path, config))
+    from lms.sessions import RememberingCookieSessionInterface
+
+    app.session_interface = RememberingCookieSessionInterface()
     _init_extensions(app)
     _register_blueprints(app)
     _register_hooks(app)
