@@ -612,10 +612,14 @@ def assignment_people(
 
 def _members_joined(effective):
     """Assignment members with their assignment, person, unit, earliest due date (`effective`)
-    and completion of the course, if any: what both per-assignment views read."""
+    and completion of the course, if any: what both per-assignment views read.
+
+    Disabled accounts (people who left or moved away) are left out, as from the overdue list:
+    they can no longer take the course, so they would stay "overdue" for ever. Their membership
+    is kept, so they count again if the account is enabled again."""
     return (
         AssignmentMember.__table__.join(Assignment, Assignment.id == AssignmentMember.assignment_id)
-        .join(User, User.id == AssignmentMember.user_id)
+        .join(User, (User.id == AssignmentMember.user_id) & User.active.is_(True))
         .outerjoin(Unit, Unit.id == User.unit_id)
         .outerjoin(
             effective,

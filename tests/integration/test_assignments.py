@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -590,3 +591,26 @@ def test_an_archived_course_leaves_the_overdue_list_as_it_leaves_the_dashboard(a
 def test_an_odd_unit_in_the_link_is_ignored(hr, unit):
     """A prefilled link with a unit that is not a whole number: the form, not a crash?"""
     assert hr.get("/assignments/new", query_string={"unit": unit}).status_code == 200
+
+
+def test_a_disabled_account_leaves_the_counts_and_comes_back_when_enabled(app, hr, org):
+    """Someone who left is not counted as overdue for ever; enabling the account counts them again."""
+    save(hr, app, unit=unit_id(app, "DINKES"))
+    set_due(app, TODAY - timedelta(days=3))
+    with app.app_context():
+        assignment_id = db.session.scalar(select(Assignment.id))
+        budi = db.session.get(User, org["people"]["budi"][0])
+        budi.active = False
+        db.session.commit()
+
+    def counts() -> tuple[str, str, bool]:
+        page = hr.get(f"/assignments/{assignment_id}").get_data(as_text=True)
+        assigned = re.search(r"<dt>Assigned</dt><dd>(\d+)</dd>", page).group(1)
+        overdue = re.search(r"<dt>Overdue</dt><dd>(\d+)</dd>", page).group(1)
+        return assigned, overdue, "Budi Puskesmas" in page
+
+    assert counts() == ("1", "1", False)
+    with app.app_context():
+        db.session.get(User, org["people"]["budi"][0]).active = True
+        db.session.commit()
+    assert counts() == ("2", "2", True)
