@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request, session, url_for
 from flask_babel import (
     format_date,
     format_decimal,
@@ -17,6 +17,7 @@ from flask_babel import (
     gettext,
     to_user_timezone,
 )
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from lms.accounts.forms import ROLE_LABELS
@@ -81,9 +82,20 @@ def template_gettext(string: str, **variables) -> Markup:
 
     The translation is trusted markup and the variables are escaped into it. A plain function,
     the request's translations looked up once: Jinja's own wraps each string in three context
-    lookups, Flask-Babel's resolves the locale again for each one.
+    lookups, Flask-Babel's resolves the locale again for each one. A string without variables is
+    looked up once per language and process (kept on the catalogue object Flask-Babel caches).
     """
-    return Markup(_request_translations().ugettext(string)) % variables  # noqa: S704
+    translations = _request_translations()
+    if variables:
+        return Markup(translations.ugettext(string)) % variables  # noqa: S704
+    try:
+        known = translations.lms_markup
+    except AttributeError:
+        known = translations.lms_markup = {}
+    markup = known.get(string)
+    if markup is None:
+        markup = known[string] = Markup(translations.ugettext(string)) % {}  # noqa: S704
+    return markup
 
 
 def template_ngettext(singular: str, plural: str, num: int, **variables) -> Markup:
@@ -92,11 +104,59 @@ def template_ngettext(singular: str, plural: str, num: int, **variables) -> Mark
     return Markup(translated) % variables  # noqa: S704 - as template_gettext
 
 
+MAX_REMEMBERED = 4096  # signed CSRF tokens and built links kept per process
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """`url_for` in templates; a link without arguments is built once per process and prefix.
+
+    A page's menu links (the same on every page) cost a URL build each on every view otherwise.
+    """
+    if values or endpoint.startswith(".") or not has_request_context():
+        return url_for(endpoint, **values)
+    links = current_app.extensions.setdefault("lms_links", {})
+    key = (request.script_root, endpoint)
+    link = links.get(key)
+    if link is None:
+        if len(links) >= MAX_REMEMBERED:
+            links.clear()
+        link = links[key] = url_for(endpoint)
+    return link
+
+
+def template_csrf_token() -> str:
+    """Flask-WTF's CSRF token for this session, signed once per session and process.
+
+    Flask-WTF signs the session's token afresh on every page (about a sixth of rendering one).
+    With WTF_CSRF_TIME_LIMIT None a signed token never expires, so the one signed first for a
+    session is as good as a new one; it is set where Flask-WTF keeps the request's token, so
+    forms rendered later on the page carry the same one.
+    """
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    signed = g.get(field)
+    if signed:
+        return signed
+    if current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()  # tokens expire: each page needs a freshly signed one
+    tokens = current_app.extensions.setdefault("lms_csrf_tokens", {})
+    raw = session.get(field)
+    signed = tokens.get(raw) if raw else None
+    if signed is None:
+        signed = generate_csrf()
+        if len(tokens) >= MAX_REMEMBERED:
+            tokens.clear()
+        tokens[session[field]] = signed
+    setattr(g, field, signed)
+    return signed
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         _=template_gettext,
         gettext=template_gettext,
         ngettext=template_ngettext,
+        url_for=template_url_for,
+        csrf_token=template_csrf_token,
     )
     app.jinja_env.add_extension(FragmentCache)
     app.add_template_filter(local_date, "date")
@@ -114,4 +174,6 @@ def register(app: Flask) -> None:
             "current_locale": str(get_locale()),
             "categories": CATEGORIES,
             "role_labels": ROLE_LABELS,
+            # Flask-WTF's own context processor puts its generate_csrf here; this one runs later.
+            "csrf_token": template_csrf_token,
         }

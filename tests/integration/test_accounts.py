@@ -267,3 +267,46 @@ def test_the_signed_in_user_is_an_ordinary_orm_object(app):
         assert load_user_from_session(f"{user_id}:2") is None  # an older session version
         assert load_user_from_session(f"{user_id}9999999999:1") is None  # beyond any id
         assert load_user_from_session("x:1") is None
+
+
+def _tokens(page: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', page))
+
+
+def test_one_signed_csrf_token_per_session_and_it_works(csrf_app):
+    """The CSRF token is signed once per session: every form of a page, and the next page, carry
+    the same one; it is accepted; a new session gets another, and the old one is refused there."""
+    _user_id, login = make_user(csrf_app, "learner")
+    client = csrf_app.test_client()
+    first = _tokens(client.get("/login").get_data(as_text=True))
+    assert len(first) == 1  # the sign-in form (WTForms) and the language switch (template)
+    assert _tokens(client.get("/login").get_data(as_text=True)) == first
+    response = client.post(
+        "/login", data={"csrf_token": first.pop(), "login": login, "password": PASSWORD}
+    )
+    assert response.status_code == 302  # accepted
+    signed_in = _tokens(client.get("/my").get_data(as_text=True))
+    assert (
+        len(signed_in) == 1 and _tokens(client.get("/courses").get_data(as_text=True)) == signed_in
+    )
+    token = signed_in.pop()
+    assert client.post("/language", data={"csrf_token": token, "locale": "en"}).status_code == 302
+
+    other = csrf_app.test_client()
+    sign_in_page = other.get("/login").get_data(as_text=True)
+    assert token not in sign_in_page
+    refused = other.post("/language", data={"csrf_token": token, "locale": "en"})
+    assert refused.status_code == 400  # another session's token
+
+
+def test_menu_links_follow_the_prefix_the_portal_is_served_under(app):
+    """Links built once per process are still built per mount point (SCRIPT_NAME)."""
+    _user_id, login = make_user(app, "learner")
+    at_root, mounted = app.test_client(), app.test_client()
+    sign_in(at_root, login)
+    mounted.post("/login", data={"login": login, "password": PASSWORD},
+                 base_url="http://localhost/lms")  # fmt: skip
+    assert 'href="/notifications' in at_root.get("/my").get_data(as_text=True)
+    page = mounted.get("/my", base_url="http://localhost/lms").get_data(as_text=True)
+    assert 'href="/lms/notifications' in page
+    assert 'href="/notifications' in at_root.get("/my").get_data(as_text=True)
