@@ -310,3 +310,24 @@ def test_menu_links_follow_the_prefix_the_portal_is_served_under(app):
     page = mounted.get("/my", base_url="http://localhost/lms").get_data(as_text=True)
     assert 'href="/lms/notifications' in page
     assert 'href="/notifications' in at_root.get("/my").get_data(as_text=True)
+
+
+def test_pages_of_a_session_sign_its_csrf_token_once(app, client, learner, monkeypatch):
+    """Rendering reuses the session's signed token: Flask-WTF's signing runs for the first page
+    only (this fails if its own context processor's generate_csrf reaches the templates again)."""
+    import flask_wtf.csrf
+
+    from lms import presentation
+
+    calls = []
+    original = flask_wtf.csrf.generate_csrf
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(flask_wtf.csrf, "generate_csrf", counting)
+    monkeypatch.setattr(presentation, "generate_csrf", counting)
+    pages = [client.get(path).get_data(as_text=True) for path in ("/my", "/my", "/courses")]
+    assert len(calls) == 1
+    assert len(set().union(*(_tokens(page) for page in pages))) == 1
