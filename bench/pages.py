@@ -1,10 +1,12 @@
 """Module page throughput against a bare Flask page serving the same HTML, in one run.
 
 Seeds a fresh SQLite database (migrations, bundled courses, one enrolled learner), serves the
-portal and a bare Flask app with gunicorn (2 workers each, one after the other), and drives both
-with the same load from separate client processes. Prints requests per second and the ratio.
+portal and a bare Flask app with gunicorn (2 workers each, side by side), and drives each in turn
+with the same load from separate client processes, in several short rounds, so that a change in
+the machine's load during the run hits every page alike. Prints requests per second (each page's
+total over the rounds), the ratio, and the lowest and highest ratio of a single round.
 
-    .venv/bin/python bench/pages.py [--seconds 10] [--clients 4] [--floor]
+    .venv/bin/python bench/pages.py [--seconds 10] [--rounds 5] [--clients 4] [--floor]
 
 With --floor it also measures two floors, each returning the same HTML from a signed-in route:
 - the stack floor (bench/stack_app.py): Flask, Flask-Login and Flask-SQLAlchemy as documented,
@@ -121,7 +123,10 @@ def _client(port: int, path: str, cookie: str, seconds: float, queue) -> None:
     queue.put((done, errors))
 
 
-def load(port: int, path: str, cookie: str, seconds: float, clients: int) -> tuple[float, int]:
+def load(
+    port: int, path: str, cookie: str, seconds: float, clients: int
+) -> tuple[float, int, float]:
+    """Requests per second, errors and elapsed seconds of `clients` processes for `seconds`."""
     queue = mp.Queue()
     procs = [
         mp.Process(target=_client, args=(port, path, cookie, seconds, queue))
@@ -135,12 +140,13 @@ def load(port: int, path: str, cookie: str, seconds: float, clients: int) -> tup
         p.join()
     elapsed = time.perf_counter() - start
     done = sum(r[0] for r in results)
-    return done / elapsed, sum(r[1] for r in results)
+    return done / elapsed, sum(r[1] for r in results), elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per page, in all rounds")
+    parser.add_argument("--rounds", type=int, default=5, help="pages loaded in turn, this often")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
@@ -176,8 +182,9 @@ def main() -> None:
     run([*flask, "lms", "import-courses", "courses"], env)
     run([*flask, "lms", "seed-demo"], env)
 
-    portal = start_gunicorn("app:app", 8701, env, args.workers)
+    servers: list[subprocess.Popen] = []
     try:
+        servers.append(start_gunicorn("app:app", 8701, env, args.workers))
         cookie = sign_in(8701)
         conn = http.client.HTTPConnection("127.0.0.1", 8701)
         conn.request("GET", "/courses/PM-101", headers={"Cookie": cookie})
@@ -194,64 +201,86 @@ def main() -> None:
         status, html = fetch(8701, MODULE_PATH, cookie)
         assert status == 200 and b"Work Breakdown" in html, status
         (work / "page.html").write_bytes(html)
-        portal_rps, portal_errors = load(8701, MODULE_PATH, cookie, args.seconds, args.clients)
+        # What each measured page is: (port, path, cookie), served side by side and loaded in
+        # turn, round after round, so a change in the machine's load hits them all alike.
+        targets = {"portal module page": (8701, MODULE_PATH, cookie)}
+        bare_env = {**env, "LMS_BENCH_HTML": str(work / "page.html")}
+        if not args.portal_only:
+            servers.append(start_gunicorn("bench.bare_app:app", 8702, bare_env, args.workers))
+            targets["bare Flask page"] = (8702, MODULE_PATH, "x=1")
+        if args.floor and not args.portal_only:
+            targets.update(floors(bare_env, args.workers, servers))
+        totals = {name: [0.0, 0, 0] for name in targets}  # seconds, requests, errors
+        per_round: list[dict[str, float]] = []
+        for _ in range(args.rounds):
+            rates = {}
+            for name, (port, path, target_cookie) in targets.items():
+                rps, errors, elapsed = load(
+                    port, path, target_cookie, args.seconds / args.rounds, args.clients
+                )
+                totals[name][0] += elapsed
+                totals[name][1] += round(rps * elapsed)
+                totals[name][2] += errors
+                rates[name] = rps
+            per_round.append(rates)
     finally:
-        stop(portal)
+        for server in servers:
+            stop(server)
 
+    rate = {name: requests / seconds for name, (seconds, requests, _) in totals.items()}
     if args.portal_only:
-        print(f"portal module page: {portal_rps:.1f} req/s ({portal_errors} errors), "
+        print(f"portal module page: {rate['portal module page']:.1f} req/s "
+              f"({totals['portal module page'][2]} errors), "
               f"{args.workers} workers, {args.clients} clients")  # fmt: skip
         return
-    bare_env = {**env, "LMS_BENCH_HTML": str(work / "page.html")}
-    bare = start_gunicorn("bench.bare_app:app", 8702, bare_env, args.workers)
-    try:
-        bare_rps, bare_errors = load(8702, MODULE_PATH, "x=1", args.seconds, args.clients)
-    finally:
-        stop(bare)
-
-    floor_rps = stack_rps = None
-    if args.floor:
-        # The stack app creates its table on import: once here, not by two workers at once.
-        run([sys.executable, "-c", "import bench.stack_app"], bare_env)
-        stack = start_gunicorn("bench.stack_app:app", 8704, bare_env, args.workers)
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", 8704)
-            conn.request("GET", "/sign-in")
-            response = conn.getresponse()
-            response.read()
-            stack_cookie = response.getheader("Set-Cookie").split(";", 1)[0]
-            assert fetch(8704, MODULE_PATH, stack_cookie)[0] == 200
-            stack_rps, _ = load(8704, MODULE_PATH, stack_cookie, args.seconds, args.clients)
-        finally:
-            stop(stack)
-        floor = start_gunicorn("bench.floor_app:app", 8703, bare_env, args.workers)
-        try:
-            floor_path = "/bench/floor" + MODULE_PATH.removeprefix("/courses")
-            # As for the module page: a page view shows the welcome message and adds a CSRF
-            # token, so the cookie measured holds what a signed-in learner's usually does.
-            conn = http.client.HTTPConnection("127.0.0.1", 8703)
-            conn.request("GET", "/courses/PM-101", headers={"Cookie": sign_in(8703)})
-            response = conn.getresponse()
-            response.read()
-            floor_cookie = response.getheader("Set-Cookie").split(";", 1)[0]
-            assert fetch(8703, floor_path, floor_cookie)[0] == 200
-            floor_rps, _ = load(8703, floor_path, floor_cookie, args.seconds, args.clients)
-        finally:
-            stop(floor)
-
     print(
         f"module page ({len(html):,} bytes), gunicorn {args.workers} workers, "
-        f"{args.clients} client processes, {args.seconds:g} s each"
+        f"{args.clients} client processes, {args.seconds:g} s each in {args.rounds} rounds"
     )
-    print(f"  portal module page : {portal_rps:8.1f} req/s  ({portal_errors} errors)")
-    print(f"  bare Flask page    : {bare_rps:8.1f} req/s  ({bare_errors} errors)")
-    if floor_rps is not None:
-        print(f"  stack floor        : {stack_rps:8.1f} req/s  (the asked-for stack, nothing else)")
-        print(f"  portal floor       : {floor_rps:8.1f} req/s  (same HTML, no page work)")
-    print(f"  ratio portal/bare  : {portal_rps / bare_rps:8.2f}  (target: at least 0.50)")
-    if floor_rps is not None:
-        print(f"  ratio stack/bare   : {stack_rps / bare_rps:8.2f}")
-        print(f"  ratio floor/bare   : {floor_rps / bare_rps:8.2f}")
+    notes = {
+        "stack floor": "the asked-for stack, nothing else",
+        "portal floor": "same HTML, no page work",
+    }
+    for name in targets:
+        note = notes.get(name) or f"{totals[name][2]} errors"
+        print(f"  {name:19s}: {rate[name]:8.1f} req/s  ({note})")
+    bare = rate["bare Flask page"]
+    spread = [r["portal module page"] / r["bare Flask page"] for r in per_round]
+    print(
+        f"  ratio portal/bare  : {rate['portal module page'] / bare:8.2f}  "
+        f"(target: at least 0.50; rounds {min(spread):.2f}–{max(spread):.2f})"
+    )
+    for name, label in (("stack floor", "stack/bare"), ("portal floor", "floor/bare")):
+        if name in rate:
+            print(f"  ratio {label:13s}: {rate[name] / bare:8.2f}")
+
+
+def floors(env: dict, workers: int, servers: list) -> dict[str, tuple[int, str, str]]:
+    """Start the two floor apps; return their targets (port, path, signed-in cookie)."""
+    # The stack app creates its table on import: once here, not by two workers at once.
+    run([sys.executable, "-c", "import bench.stack_app"], env)
+    servers.append(start_gunicorn("bench.stack_app:app", 8704, env, workers))
+    conn = http.client.HTTPConnection("127.0.0.1", 8704)
+    conn.request("GET", "/sign-in")
+    response = conn.getresponse()
+    response.read()
+    stack_cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    assert fetch(8704, MODULE_PATH, stack_cookie)[0] == 200
+
+    servers.append(start_gunicorn("bench.floor_app:app", 8703, env, workers))
+    # As for the module page: a page view shows the welcome message and adds a CSRF token, so
+    # the cookie measured holds what a signed-in learner's usually does.
+    conn = http.client.HTTPConnection("127.0.0.1", 8703)
+    conn.request("GET", "/courses/PM-101", headers={"Cookie": sign_in(8703)})
+    response = conn.getresponse()
+    response.read()
+    floor_cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    floor_path = "/bench/floor" + MODULE_PATH.removeprefix("/courses")
+    assert fetch(8703, floor_path, floor_cookie)[0] == 200
+    return {
+        "stack floor": (8704, MODULE_PATH, stack_cookie),
+        "portal floor": (8703, floor_path, floor_cookie),
+    }
 
 
 if __name__ == "__main__":
