@@ -109,3 +109,11 @@ def test_memory_is_bounded(app):
         interface._verified[f"cookie-{n}"] = (time.time() + 60, ())
     assert read(app, cookie_after(app, "/set/alpha")) == "alpha"
     assert len(interface._verified) == 1  # full: forgotten all at once, then the new one kept
+
+
+@pytest.mark.parametrize(
+    "cookie", ["x", "a.b.c", ".", "....", "é", "=" * 4000, "eyJ2YWx1ZSI6ImEifQ.AAAAAA.AAAA"]
+)
+def test_garbage_cookies_start_an_empty_session_and_are_not_remembered(app, cookie):
+    assert read(app, cookie) == "-"
+    assert app.session_interface._verified == {}
