@@ -12,7 +12,9 @@ With --floor it also measures two floors, each returning the same HTML from a si
 - the stack floor (bench/stack_app.py): Flask, Flask-Login and Flask-SQLAlchemy as documented,
   loading the signed-in user each request, and none of the portal's code;
 - the portal floor (bench/floor_app.py): the portal with one extra route that does nothing else,
-  the cost of the portal's request pipeline alone, which bounds every page.
+  the cost of the portal's request pipeline alone, which bounds every page;
+and a probe, the module page with its rendering left out (bench/unrendered_app.py): what the page
+would reach if its template cost nothing.
 """
 
 from __future__ import annotations
@@ -209,7 +211,7 @@ def main() -> None:
             servers.append(start_gunicorn("bench.bare_app:app", 8702, bare_env, args.workers))
             targets["bare Flask page"] = (8702, MODULE_PATH, "x=1")
         if args.floor and not args.portal_only:
-            targets.update(floors(bare_env, args.workers, servers))
+            targets.update(floors(bare_env, args.workers, servers, cookie))
         totals = {name: [0.0, 0, 0] for name in targets}  # seconds, requests, errors
         per_round: list[dict[str, float]] = []
         for _ in range(args.rounds):
@@ -240,23 +242,31 @@ def main() -> None:
     notes = {
         "stack floor": "the asked-for stack, nothing else",
         "portal floor": "same HTML, no page work",
+        "module, no rendering": "the module view, its template left out",
     }
     for name in targets:
         note = notes.get(name) or f"{totals[name][2]} errors"
-        print(f"  {name:19s}: {rate[name]:8.1f} req/s  ({note})")
+        print(f"  {name:20s}: {rate[name]:8.1f} req/s  ({note})")
     bare = rate["bare Flask page"]
     spread = [r["portal module page"] / r["bare Flask page"] for r in per_round]
     print(
-        f"  ratio portal/bare  : {rate['portal module page'] / bare:8.2f}  "
+        f"  ratio portal/bare    : {rate['portal module page'] / bare:8.2f}  "
         f"(target: at least 0.50; rounds {min(spread):.2f}–{max(spread):.2f})"
     )
-    for name, label in (("stack floor", "stack/bare"), ("portal floor", "floor/bare")):
+    for name, label in (
+        ("stack floor", "stack/bare"),
+        ("portal floor", "floor/bare"),
+        ("module, no rendering", "unrendered/bare"),
+    ):
         if name in rate:
-            print(f"  ratio {label:13s}: {rate[name] / bare:8.2f}")
+            print(f"  ratio {label:15s}: {rate[name] / bare:8.2f}")
 
 
-def floors(env: dict, workers: int, servers: list) -> dict[str, tuple[int, str, str]]:
-    """Start the two floor apps; return their targets (port, path, signed-in cookie)."""
+def floors(
+    env: dict, workers: int, servers: list, module_cookie: str
+) -> dict[str, tuple[int, str, str]]:
+    """Start the floor apps and the unrendered module page; return their targets (port, path,
+    signed-in cookie)."""
     # The stack app creates its table on import: once here, not by two workers at once.
     run([sys.executable, "-c", "import bench.stack_app"], env)
     servers.append(start_gunicorn("bench.stack_app:app", 8704, env, workers))
@@ -277,9 +287,15 @@ def floors(env: dict, workers: int, servers: list) -> dict[str, tuple[int, str, 
     floor_cookie = response.getheader("Set-Cookie").split(";", 1)[0]
     floor_path = "/bench/floor" + MODULE_PATH.removeprefix("/courses")
     assert fetch(8703, floor_path, floor_cookie)[0] == 200
+
+    # The module page itself, with rendering left out (bench/unrendered_app.py); the same
+    # database and secret key, so the learner's cookie from the portal works as it is.
+    servers.append(start_gunicorn("bench.unrendered_app:app", 8705, env, workers))
+    assert fetch(8705, MODULE_PATH, module_cookie)[0] == 200
     return {
         "stack floor": (8704, MODULE_PATH, stack_cookie),
         "portal floor": (8703, floor_path, floor_cookie),
+        "module, no rendering": (8705, MODULE_PATH, module_cookie),
     }
 
 
