@@ -105,10 +105,13 @@ class CoreLoader:
         self.db = db
         self.model = model
         mapper = model.__mapper__
-        (self.pk,) = mapper.primary_key
-        columns = [prop.columns[0] for prop in mapper.column_attrs]
-        self.keys = [prop.key for prop in mapper.column_attrs]
-        self.statement = select(*columns).where(self.pk == bindparam("pk"))
+        (pk,) = mapper.primary_key
+        properties = list(mapper.column_attrs)
+        self.keys = [prop.key for prop in properties]
+        self.pk_index = self.keys.index(mapper.get_property_by_column(pk).key)
+        self.statement = select(*(prop.columns[0] for prop in properties)).where(
+            pk == bindparam("pk")
+        )
         self.manager = mapper.class_manager
 
     def row(self, pk) -> Row | None:
@@ -119,7 +122,7 @@ class CoreLoader:
     def attach(self, row: Row):
         """The session's instance for this row: the one already loaded, else one built from it."""
         session = self.db.session()
-        key = (self.model, (row[self.keys.index(self.pk.key)],), None)
+        key = (self.model, (row[self.pk_index],), None)
         present = session.identity_map.get(key)
         if present is not None:
             return present
